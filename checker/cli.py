@@ -1,0 +1,155 @@
+"""Command line: the only module that prints and exits.
+
+Exit codes: 0 success / every request meets the criteria; 1 findings / a criterion unmet;
+2 usage or input error (bad rules, bad facts, unreadable files).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from . import __version__
+from .errors import CheckerError, ValidationFailure
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def default_rules() -> Path:
+    env = os.environ.get("CHECKER_RULES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="checker", description=(
+        "Check trigger point injection requests and IMR letters against the California MTUS criteria. "
+        "Exit codes: 0 criteria met, 1 criteria unmet or findings, 2 usage or input error."))
+    p.add_argument("--version", action="version", version=f"checker {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--rules", type=Path, default=None, help="rules folder (default: the bundled rules/)")
+
+    ev = sub.add_parser("evaluate", help="evaluate case files (YAML facts) against the rule packs")
+    ev.add_argument("cases", nargs="+", help="case files or folders of case files")
+    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument("--corpus", type=Path, default=None,
+                    help="folder the cases' source letters are relative to (default: ../shared/corpus)")
+    common(ev)
+
+    rules = sub.add_parser("rules", help="validate, list or show the criteria")
+    rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
+    rv = rsub.add_parser("validate", help="check rule files; report every problem as path:line:col")
+    rv.add_argument("dir", nargs="?", type=Path, default=None)
+    rl = rsub.add_parser("list", help="list every criterion")
+    common(rl)
+    rs = rsub.add_parser("show", help="show one criterion: wording, page, condition, examples")
+    rs.add_argument("id")
+    common(rs)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None or (args.command == "rules" and args.rules_command is None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _dispatch(args)
+    except ValidationFailure as failure:
+        _error(str(failure), count=len(failure.problems))
+        return EXIT_ERROR
+    except CheckerError as exc:
+        _error(exc.message)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def _error(message: str, count: int = 0) -> None:
+    print(message, file=sys.stderr)
+    if count > 1:
+        print(f"{count} problems", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from .rulepack import load_rules
+
+    if args.command == "rules" and args.rules_command == "validate":
+        directory = args.dir or default_rules()
+        rules = load_rules(directory)
+        n = sum(len(p.criteria) for p in rules.packs)
+        examples = sum(len(c.examples) for p in rules.packs for c in p.criteria)
+        print(f"{directory}: OK ({len(rules.packs)} pack(s), {n} criteria, {examples} examples, "
+              f"{len(rules.vocabulary.facts)} facts)")
+        return EXIT_OK
+    rules = load_rules(args.rules or default_rules())
+    if args.command == "rules":
+        from .reference import criterion_text, pack_list
+
+        if args.rules_command == "list":
+            print(pack_list(rules))
+        else:
+            print(criterion_text(rules, args.id))
+        return EXIT_OK
+    if args.command == "evaluate":
+        return _evaluate(args, rules)
+    raise CheckerError(f"unknown command {args.command}")
+
+
+def _evaluate(args: argparse.Namespace, rules) -> int:
+    from .case import case_files, load_case
+    from .decision import evaluate_facts
+    from .engine import Engine
+    from .render import decision_json, decision_text
+
+    engine = Engine(rules.packs)
+    outputs: list[dict[str, Any]] = []
+    texts: list[str] = []
+    errors = 0
+    any_noncertify = False
+    for path in case_files(args.cases):
+        try:
+            case = load_case(path, rules, args.corpus)
+            decision = evaluate_facts(case.facts, rules, engine.statuses)
+        except CheckerError as exc:
+            errors += 1
+            _error(str(exc))
+            continue
+        any_noncertify |= decision.decision != "certify"
+        record = {"case": case.id, "title": case.title, "path": str(path)}
+        if case.source_letter:
+            record["source"] = {"letter": case.source_letter, "item": case.item,
+                                "letter_decision": case.letter_decision, "rationale_cites": case.rationale_cites}
+        record.update(decision_json(decision))
+        outputs.append(record)
+        if args.format == "text":
+            header = [f"case file: {path}"]
+            if case.source_letter:
+                header.append(f"letter: {case.source_letter} | item: {case.item} | letter decision: {case.letter_decision}")
+            texts.append(decision_text(decision, f"{case.id}: {case.title}", header=header))
+    if args.format == "json":
+        print(json.dumps({"schema_version": 1, "cases": outputs}, indent=2, ensure_ascii=False))
+    elif texts:
+        print("\n\n".join(texts))
+        counts = {k: sum(1 for o in outputs if o["decision"] == k) for k in ("certify", "non-certify")}
+        print(f"\n{len(outputs)} case(s): {counts['certify']} certify, {counts['non-certify']} non-certify"
+              + (f", {errors} unreadable" if errors else ""))
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any_noncertify else EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,280 @@
+"""Rule packs: a guideline section's criteria as YAML, validated into typed objects.
+
+Every problem in a rule file is reported at once as `path:line:col: criterion-id: field: message`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import Field, ValidationError, field_validator
+
+from .condition import Condition, facts_of, parse
+from .errors import InputError, Problem, ValidationFailure
+from .facts import FactSet, build_factset
+from .schema import Strict, model_keys, problems_from_validation
+from .vocabulary import Vocabulary, load_vocabulary
+from .yamlsrc import Located, load_yaml_file
+
+STATUSES = ("met", "not_met", "not_documented", "not_applicable")
+RULE_SCHEMA = "checker/rule-pack/1"
+
+
+def _iso(value: str) -> str:
+    dt.date.fromisoformat(value)
+    return value
+
+
+class InForce(Strict):
+    from_: str = Field(alias="from")
+    to: Optional[str] = None
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _dates(cls, value: Optional[str]) -> Optional[str]:
+        return value if value is None else _iso(value)
+
+
+class GuidelineModel(Strict):
+    id: str
+    title: str
+    edition: str
+    regulation: str
+    in_force: InForce
+    public: bool = True
+    note: str = ""
+
+
+class ExampleModel(Strict):
+    name: str
+    facts: dict[str, Any]
+    expect: Literal["met", "not_met", "not_documented", "not_applicable"]
+
+
+class CriterionModel(Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+    name: str
+    kind: Literal["criterion", "indication", "exclusion"]
+    text: str
+    page: int
+    applies_to: str
+    applies_when: Optional[dict[str, Any]] = None
+    condition: dict[str, Any]
+    undocumented: str
+    ask: str = ""
+    notes: str = ""
+    examples: list[ExampleModel] = Field(min_length=1)
+
+
+class PackModel(Strict):
+    id: str
+    treatment: str
+    section: str
+    pages: list[int]
+    preamble: str
+
+
+class RuleFileModel(Strict):
+    schema_: Literal["checker/rule-pack/1"] = Field(alias="schema")
+    guideline: GuidelineModel
+    pack: PackModel
+    criteria: list[CriterionModel] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: FactSet
+    expect: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    kind: str
+    text: str
+    page: int
+    applies_to: str
+    applies_when: Optional[Condition]
+    condition: Condition
+    undocumented: str
+    notes: str
+    examples: tuple[Example, ...]
+    line: int
+    ask: str = ""
+
+    @property
+    def facts(self) -> list[str]:
+        return sorted(set(facts_of(self.condition)) | set(facts_of(self.applies_when)))
+
+
+@dataclass(frozen=True)
+class Guideline:
+    id: str
+    title: str
+    edition: str
+    regulation: str
+    in_force_from: dt.date
+    in_force_to: Optional[dt.date]
+    public: bool
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    id: str
+    path: str
+    treatment: str
+    section: str
+    pages: tuple[int, ...]
+    preamble: str
+    guideline: Guideline
+    criteria: tuple[Criterion, ...]
+
+    def criterion(self, cid: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything under a rules directory: the vocabulary and every rule pack."""
+
+    root: str
+    vocabulary: Vocabulary
+    packs: tuple[RulePack, ...]
+
+    def pack_for(self, treatment: str) -> Optional[RulePack]:
+        return next((p for p in self.packs if p.treatment == treatment), None)
+
+    def criterion(self, cid: str) -> tuple[RulePack, Criterion]:
+        for pack in self.packs:
+            for c in pack.criteria:
+                if c.id == cid:
+                    return pack, c
+        raise KeyError(cid)
+
+
+def _subject(data: Any, loc: tuple) -> str:
+    if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+        try:
+            return str(data["criteria"][loc[1]].get("id") or f"criteria[{loc[1]}]")
+        except (IndexError, KeyError, TypeError, AttributeError):
+            return f"criteria[{loc[1]}]"
+    return str(loc[0]) if loc else "rules"
+
+
+def _allowed(loc: tuple) -> list[str]:
+    if not loc:
+        return ["schema", "guideline", "pack", "criteria"]
+    if loc[0] == "criteria" and len(loc) == 2:
+        return model_keys(CriterionModel)
+    if loc[0] == "criteria" and len(loc) == 4 and loc[2] == "examples":
+        return model_keys(ExampleModel)
+    return {"guideline": model_keys(GuidelineModel), "pack": model_keys(PackModel)}.get(str(loc[0]), [])
+
+
+def load_pack(path: str | Path, vocab: Vocabulary) -> RulePack:
+    doc = load_yaml_file(path)
+    if not isinstance(doc.data, dict):
+        raise ValidationFailure([doc.problem((), "rules", "expected a mapping at the top of the file",
+                                             "start with 'schema: checker/rule-pack/1'")])
+    try:
+        model = RuleFileModel.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(doc, exc, lambda loc: _subject(doc.data, loc), _allowed)
+        # conditions are checked too, so that one run reports every problem in the file
+        problems += _condition_problems(doc, vocab)
+        raise ValidationFailure(sorted(set(problems), key=lambda p: (p.line, p.col))) from None
+    return _build(doc, model, vocab)
+
+
+def _condition_problems(doc: Located, vocab: Vocabulary) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, item in enumerate(doc.data.get("criteria") or []):
+        if not isinstance(item, dict):
+            continue
+        subject = str(item.get("id", f"criteria[{i}]"))
+        for key in ("applies_when", "condition"):
+            if item.get(key) is not None:
+                parse(item[key], ("criteria", i, key), doc, subject, vocab, problems)
+    return problems
+
+
+def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
+    problems: list[Problem] = []
+    criteria = []
+    seen: dict[str, int] = {}
+    for i, cm in enumerate(model.criteria):
+        base = ("criteria", i)
+        if cm.id in seen:
+            problems.append(doc.problem(base + ("id",), cm.id, f"duplicate criterion id (first at criteria[{seen[cm.id]}])",
+                                        "criterion ids are public and must be unique"))
+        seen.setdefault(cm.id, i)
+        applies = parse(cm.applies_when, base + ("applies_when",), doc, cm.id, vocab, problems) if cm.applies_when else None
+        condition = parse(cm.condition, base + ("condition",), doc, cm.id, vocab, problems)
+        examples = []
+        for j, ex in enumerate(cm.examples):
+            facts, errors = build_factset(ex.facts, vocab, f"{doc.path}:{doc.where(base + ('examples', j))[0]}")
+            for name, message in errors:
+                problems.append(doc.problem(base + ("examples", j, "facts", name), cm.id, message))
+            if ex.expect == "not_applicable" and cm.applies_when is None:
+                problems.append(doc.problem(base + ("examples", j, "expect"), cm.id,
+                                            "not_applicable is impossible: the criterion has no applies_when",
+                                            "expect met, not_met or not_documented"))
+            examples.append(Example(ex.name, facts, ex.expect, doc.where(base + ("examples", j))[0]))
+        if condition is not None:
+            criteria.append(Criterion(cm.id, cm.name, cm.kind, " ".join(cm.text.split()), cm.page, cm.applies_to,
+                                      applies, condition, " ".join(cm.undocumented.split()),
+                                      " ".join(cm.notes.split()), tuple(examples), doc.where(base)[0],
+                                      " ".join(cm.ask.split())))
+    for i, cm in enumerate(model.criteria):
+        if cm.page not in model.pack.pages:
+            problems.append(doc.problem(("criteria", i, "page"), cm.id, f"page {cm.page} is not among the pack's pages {model.pack.pages}",
+                                        "fix the page or the pack's pages"))
+    if problems:
+        raise ValidationFailure(sorted(set(problems), key=lambda p: (p.line, p.col)))
+    g = model.guideline
+    guideline = Guideline(g.id, g.title, g.edition, g.regulation, dt.date.fromisoformat(g.in_force.from_),
+                          dt.date.fromisoformat(g.in_force.to) if g.in_force.to else None, g.public)
+    p = model.pack
+    return RulePack(p.id, doc.path, p.treatment, p.section, tuple(p.pages), " ".join(p.preamble.split()),
+                    guideline, tuple(criteria))
+
+
+def load_rules(rules_dir: str | Path) -> RuleSet:
+    """Load the vocabulary and every `*.rules.yaml` pack under `rules_dir`, reporting all problems."""
+    root = Path(rules_dir)
+    if not root.is_dir():
+        raise InputError(f"{root}: not a rules folder")
+    if not (root / "facts.yaml").is_file():
+        raise InputError(f"{root}: no facts.yaml (the fact vocabulary) in this rules folder")
+    vocab = load_vocabulary(root)
+    packs, problems = [], []
+    files = sorted(root.glob("*.rules.yaml"))
+    if not files:
+        raise InputError(f"{root}: no rule packs (*.rules.yaml)")
+    for path in files:
+        try:
+            packs.append(load_pack(path, vocab))
+        except ValidationFailure as failure:
+            problems.extend(failure.problems)
+    ids = [c.id for p in packs for c in p.criteria]
+    for pack in packs:
+        for c in pack.criteria:
+            if ids.count(c.id) > 1 and pack is not packs[0]:
+                problems.append(Problem(pack.path, c.line, 1, c.id, "id", "criterion id used in another pack too", ""))
+        if vocab.facts["treatment"].values and pack.treatment not in vocab.facts["treatment"].values:
+            problems.append(Problem(pack.path, 1, 1, pack.id, "pack.treatment",
+                                    f"'{pack.treatment}' is not a value of the treatment fact", ""))
+    if problems:
+        raise ValidationFailure(problems)
+    return RuleSet(str(root), vocab, tuple(packs))

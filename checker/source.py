@@ -1,0 +1,146 @@
+"""Reading an input file (a letter or clinical notes, text or PDF) into text.
+
+Every failure is an ``InputError`` whose message starts with the path and never quotes the file's
+content (letters carry patient text). The returned text keeps its character offsets meaningful:
+the only changes are line endings (``\\r\\n`` and lone ``\\r`` become ``\\n``) and non-breaking spaces
+(which become plain spaces, one character for one).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from checker.errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024
+
+_TEXT_SUFFIXES = {".txt", ".text"}
+# a text counts as binary when more than this share of its characters are control characters
+_BINARY_SHARE = 0.10
+_NBSP = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: str
+    text: str
+    kind: str  # "txt" or "pdf"
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for nbsp, space in _NBSP.items():
+        text = text.replace(nbsp, space)
+    return text
+
+
+def _check_text(name: str, text: str) -> None:
+    """Refuse empty and binary-looking text (the message names the problem, not the content)."""
+    if not text.strip():
+        raise InputError(f"{name}: empty (no text to read)")
+    if "\x00" in text:
+        raise InputError(f"{name}: binary content (NUL bytes), not a text letter")
+    controls = sum(
+        1 for ch in text if ch not in "\n\r\t\f\v" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+    )
+    if controls > _BINARY_SHARE * len(text):
+        raise InputError(f"{name}: binary content (mostly non-printable characters), not a text letter")
+
+
+def read_text(text: str, name: str = "<pasted>") -> SourceText:
+    """Pasted text, checked like a .txt file."""
+    _check_text(name, text)
+    return SourceText(path=name, text=_normalise(text), kind="txt")
+
+
+def _decode(name: str, data: bytes) -> str:
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary content (NUL bytes), not a text letter")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {offset})") from None
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs warnings about damaged files; the error message is ours, so silence them."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _pdf_text(name: str, data: bytes) -> str:
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    if b"%PDF-" not in data[:1024]:
+        raise InputError(f"{name}: not a readable PDF (no PDF header)")
+    # pypdf quietly rebuilds a cut-off file and returns part of its text; a file without its
+    # end-of-file marker is truncated, and a partial letter must not pass as a whole one.
+    if b"%%EOF" not in data[-2048:]:
+        raise InputError(f"{name}: not a readable PDF (truncated: no end-of-file marker)")
+    try:
+        with _quiet_pypdf():
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                # DWC letters are encrypted with an empty user password; anything else needs a password
+                if not reader.decrypt(""):
+                    raise InputError(f"{name}: password-protected PDF (it does not open with an empty password)")
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except InputError:
+        raise
+    except DependencyError:
+        raise InputError(f"{name}: encrypted PDF needs the 'cryptography' package to open") from None
+    except FileNotDecryptedError:
+        raise InputError(f"{name}: password-protected PDF") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            AssertionError, OSError, RecursionError, ZeroDivisionError) as exc:
+        raise InputError(f"{name}: not a readable PDF ({type(exc).__name__})") from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise InputError(f"{name}: PDF has no text layer (scanned?)")
+    return text
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read a .txt or .pdf file (other extensions are sniffed) into normalised text."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if not p.exists():
+            raise InputError(f"{name}: no such file")
+        if p.is_dir():
+            raise InputError(f"{name}: is a directory, not a file")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{name}: file is {size} bytes, over the limit of {MAX_BYTES} bytes")
+        with p.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MAX_BYTES:  # the file grew, or stat lied (special files)
+        raise InputError(f"{name}: file is over the limit of {MAX_BYTES} bytes")
+    if not data.strip():
+        raise InputError(f"{name}: empty (no text to read)")
+
+    suffix = p.suffix.lower()
+    is_pdf = suffix == ".pdf" or (suffix not in _TEXT_SUFFIXES and data.lstrip().startswith(b"%PDF-"))
+    if is_pdf:
+        text = _pdf_text(name, data)
+        return SourceText(path=name, text=_normalise(text), kind="pdf")
+    text = _decode(name, data)
+    _check_text(name, text)
+    return SourceText(path=name, text=_normalise(text), kind="txt")

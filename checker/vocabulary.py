@@ -1,0 +1,164 @@
+"""The fact vocabulary (rules/facts.yaml) and lexicons (rules/lexicon/*.yaml), validated on load."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from pydantic import Field, ValidationError, model_validator
+
+from .errors import Problem, ValidationFailure
+from .schema import Strict, model_keys, problems_from_validation, suggest
+from .yamlsrc import Located, load_yaml_file
+
+FactType = Literal["bool", "int", "number", "date", "enum", "list"]
+NUMERIC = ("int", "number")
+
+
+class DaysBetween(Strict):
+    start: list[str]
+    end: list[str]
+
+
+class Classify(Strict):
+    fact: str
+    lexicon: str
+    any_in: list[str]
+
+
+class Derivation(Strict):
+    days_between: Optional[DaysBetween] = None
+    classify: Optional[Classify] = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Derivation":
+        if (self.days_between is None) == (self.classify is None):
+            raise ValueError("give exactly one of 'days_between' or 'classify'")
+        return self
+
+
+class FactSpec(Strict):
+    type: FactType
+    label: str
+    ask: str
+    group: str
+    values: Optional[list[str]] = None
+    min: Optional[Union[int, float]] = None
+    max: Optional[Union[int, float]] = None
+    unit: Optional[str] = None
+    adjust: Optional[Literal["lower", "later"]] = None
+    derive: Optional[Derivation] = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "FactSpec":
+        if (self.type == "enum") != bool(self.values):
+            raise ValueError("'values' is required for an enum fact and only for one")
+        if (self.min is not None or self.max is not None) and self.type not in NUMERIC:
+            raise ValueError("'min'/'max' apply only to int and number facts")
+        return self
+
+
+class FactsFile(Strict):
+    schema_: str = Field("", alias="schema")
+    facts: dict[str, FactSpec]
+    order: list[list[str]] = []
+
+
+class LexiconFile(Strict):
+    schema_: str = Field("", alias="schema")
+    lexicon: str
+    classes: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    name: str
+    classes: dict[str, tuple[str, ...]]
+
+    def classes_in(self, term: str) -> frozenset[str]:
+        """Every class whose listed name occurs in `term` as whole words (empty: unclassified)."""
+        text = " ".join(term.lower().split())
+        return frozenset(
+            cls for cls, names in self.classes.items()
+            if any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in names)
+        )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    facts: dict[str, FactSpec]
+    order: tuple[tuple[str, str], ...]
+    lexicons: dict[str, Lexicon]
+
+    def spec(self, name: str) -> FactSpec:
+        return self.facts[name]
+
+
+def _validate(doc: Located, model: type[Strict], subject: str) -> Strict:
+    if not isinstance(doc.data, dict):
+        raise ValidationFailure([doc.problem((), subject, "expected a mapping at the top of the file", "")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        def keys(loc: tuple) -> list[str]:
+            if len(loc) == 2 and loc[0] == "facts":
+                return model_keys(FactSpec)
+            return model_keys(model)
+        raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: subject, keys)) from None
+
+
+def load_vocabulary(rules_dir: str | Path) -> Vocabulary:
+    rules_dir = Path(rules_dir)
+    doc = load_yaml_file(rules_dir / "facts.yaml")
+    facts_file = _validate(doc, FactsFile, "facts")
+    lexicons: dict[str, Lexicon] = {}
+    for path in sorted((rules_dir / "lexicon").glob("*.yaml")):
+        lex_doc = load_yaml_file(path)
+        lex = _validate(lex_doc, LexiconFile, "lexicon")
+        lexicons[lex.lexicon] = Lexicon(lex.lexicon, {k: tuple(v) for k, v in lex.classes.items()})
+    problems = _check_references(doc, facts_file, lexicons)
+    if problems:
+        raise ValidationFailure(problems)
+    return Vocabulary(facts_file.facts, tuple((a, b) for a, b in facts_file.order), lexicons)
+
+
+def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon]) -> list[Problem]:
+    problems = []
+    names = list(ff.facts)
+
+    def need(name: str, loc: tuple, wanted: tuple[str, ...]) -> None:
+        if name not in ff.facts:
+            problems.append(doc.problem(loc, "facts", f"unknown fact '{name}'", suggest(name, names)))
+        elif ff.facts[name].type not in wanted:
+            problems.append(doc.problem(loc, "facts", f"fact '{name}' is {ff.facts[name].type}, expected {' or '.join(wanted)}", ""))
+
+    for name, spec in ff.facts.items():
+        d = spec.derive
+        if d is None:
+            continue
+        base = ("facts", name, "derive")
+        if d.days_between:
+            if spec.type not in NUMERIC:
+                problems.append(doc.problem(base, name, "days_between gives a number: declare the fact as number", ""))
+            for side in ("start", "end"):
+                for i, src in enumerate(getattr(d.days_between, side)):
+                    need(src, base + ("days_between", side, i), ("date",))
+        if d.classify:
+            need(d.classify.fact, base + ("classify", "fact"), ("list",))
+            lex = lexicons.get(d.classify.lexicon)
+            if lex is None:
+                problems.append(doc.problem(base + ("classify", "lexicon"), name, f"unknown lexicon '{d.classify.lexicon}'",
+                                            suggest(d.classify.lexicon, lexicons)))
+            else:
+                for i, cls in enumerate(d.classify.any_in):
+                    if cls not in lex.classes:
+                        problems.append(doc.problem(base + ("classify", "any_in", i), name, f"unknown class '{cls}'",
+                                                    suggest(cls, lex.classes)))
+    for i, pair in enumerate(ff.order):
+        if len(pair) != 2:
+            problems.append(doc.problem(("order", i), "facts", "each order entry names two date facts", "[earlier, later]"))
+            continue
+        for j, name in enumerate(pair):
+            need(name, ("order", i, j), ("date",))
+    return problems

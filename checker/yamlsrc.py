@@ -1,0 +1,154 @@
+"""Strict YAML reading that remembers where every value came from.
+
+PyYAML's defaults are risky for rule files: a duplicate key silently keeps the last value, `no` reads
+as false, `2009-07-18` becomes a date object and `1.10` becomes 1.1. This loader:
+  - only uses the safe constructors (no Python objects, no code),
+  - rejects duplicate keys with the position of both occurrences,
+  - resolves booleans only from `true`/`false` (any case) and keeps dates as strings,
+  - records the line and column (1-based) of every mapping key and value, keyed by its path.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem, ValidationFailure
+
+PathKey = tuple  # path of keys and list indices from the document root
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2-like scalars: no yes/no/on/off booleans, no timestamps."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class Located:
+    """A parsed YAML document with the source position of every node."""
+
+    path: str
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: PathKey) -> tuple[int, int]:
+        """Line and column of the deepest known node on `loc` (falls back towards the root)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.positions:
+                return self.positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (1, 1))
+
+    def problem(self, loc: PathKey, subject: str, message: str, hint: str = "", at_key: bool = False) -> Problem:
+        """A problem located at the value on `loc` (or, with at_key, at the key that names it)."""
+        loc = tuple(loc)
+        line, col = self.key_positions[loc] if at_key and loc in self.key_positions else self.where(loc)
+        field_name = ".".join(str(p) for p in loc) or "(document)"
+        return Problem(self.path, line, col, subject, field_name, message, hint)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, out: Located, problems: list[Problem]) -> Any:
+    out.positions.setdefault(loc, _mark(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, col = _mark(key_node)
+                problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc)) or "(document)",
+                                        "merge keys (<<) are not supported", "write the keys out"))
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                line, col = _mark(key_node)
+                problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc)) or "(document)",
+                                        "mapping keys must be plain text", ""))
+                continue
+            if key in seen:
+                line, col = _mark(key_node)
+                first_line, _ = _mark(seen[key])
+                problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc + (key,))),
+                                        f"duplicate key '{key}' (first given on line {first_line})",
+                                        "keep one of the two"))
+                continue
+            seen[key] = key_node
+            # a scalar is reported where its value stands, a block where its key stands
+            anchor = value_node if isinstance(value_node, yaml.ScalarNode) else key_node
+            out.key_positions[loc + (key,)] = _mark(key_node)
+            out.positions[loc + (key,)] = _mark(anchor)
+            result[key] = _build(loader, value_node, loc + (key,), out, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, child, loc + (i,), out, problems) for i, child in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml_text(text: str, path: str) -> Located:
+    """Parse one YAML document; raise ValidationFailure with positions for syntax or duplicate-key errors."""
+    out = Located(path=path, data=None)
+    problems: list[Problem] = []
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            out.data = _build(loader, node, (), out, problems)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise ValidationFailure([Problem(path, line, col, "yaml", "(syntax)", reason,
+                                         "check indentation, quotes and colons")]) from None
+    except yaml.YAMLError as exc:
+        raise ValidationFailure([Problem(path, 1, 1, "yaml", "(syntax)", str(exc).splitlines()[0], "")]) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise ValidationFailure(problems)
+    return out
+
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+def load_yaml_file(path: str | Path) -> Located:
+    """Read and parse a YAML file, turning every I/O and decoding failure into InputError."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(f"{p}: is a folder, expected a YAML file")
+        size = p.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputError(f"{p}: {size} bytes is over the {MAX_YAML_BYTES}-byte limit for YAML files")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{p}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    if b"\x00" in raw:
+        raise InputError(f"{p}: binary content, expected a YAML text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{p}: empty file")
+    return load_yaml_text(text, str(p))

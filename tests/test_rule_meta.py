@@ -1,0 +1,90 @@
+"""Checks on the rule pack as a whole: every criterion documented, every reachable status and every
+threshold exercised by an example, and public ids stable."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from checker.condition import leaves
+from checker.facts import derive
+from checker.oracle import reference_statuses
+from checker.rulepack import load_rules
+from conftest import RULES
+
+_RULES = load_rules(RULES)
+CRITERIA = [pytest.param(p, c, id=c.id) for p in _RULES.packs for c in p.criteria]
+PUBLIC_IDS = ["TPI-1", "TPI-2", "TPI-3", "TPI-4", "TPI-5", "TPI-6", "TPI-7", "TPI-8", "TPI-MPS", "TPI-FM"]
+
+
+def test_public_criterion_ids(pack):
+    assert [c.id for c in pack.criteria] == PUBLIC_IDS
+
+
+def test_guideline_identity(pack):
+    g = pack.guideline
+    assert (g.edition.startswith("2009"), pack.section, pack.pages) == (True, "Trigger point injections", (122,))
+    assert (g.in_force_from.isoformat(), g.in_force_to.isoformat()) == ("2009-07-18", "2016-07-27")
+
+
+def _candidate_values(cond, vocab):
+    """Per fact: 'absent' plus values on both sides of every constant the condition compares it to."""
+    options: dict[str, set] = {}
+    for leaf in leaves(cond):
+        spec = vocab.facts[leaf.fact]
+        vals = options.setdefault(leaf.fact, {None})
+        if spec.type == "bool":
+            vals |= {True, False}
+        elif spec.type == "enum":
+            vals |= set(spec.values)
+        else:
+            for c in (leaf.value if leaf.op == "in" else (leaf.value,)):
+                vals |= {c - 1, c, c + 1}
+    return options
+
+
+def _reachable(pack, criterion, vocab):
+    conds = [criterion.condition] + ([criterion.applies_when] if criterion.applies_when else [])
+    options: dict[str, set] = {}
+    for cond in conds:
+        for name, vals in _candidate_values(cond, vocab).items():
+            options.setdefault(name, set()).update(vals)
+    names = sorted(options)
+    seen = set()
+    for combo in itertools.product(*(sorted(options[n], key=repr) for n in names)):
+        values = {n: v for n, v in zip(names, combo) if v is not None}
+        seen.add(reference_statuses(pack, values)[criterion.id])
+    return seen
+
+
+@pytest.mark.parametrize("pack,criterion", CRITERIA)
+def test_examples_cover_every_reachable_status(pack, criterion, rules):
+    reachable = _reachable(pack, criterion, rules.vocabulary)
+    covered = {ex.expect for ex in criterion.examples}
+    assert reachable - covered == set(), f"statuses without an example: {sorted(reachable - covered)}"
+    assert covered <= reachable
+
+
+@pytest.mark.parametrize("pack,criterion", CRITERIA)
+def test_every_threshold_has_an_example_on_it(pack, criterion, rules):
+    thresholds = {(leaf.fact, leaf.value) for leaf in leaves(criterion.condition)
+                  if rules.vocabulary.facts[leaf.fact].type in ("int", "number")}
+    for fact, value in thresholds:
+        on_it = [ex for ex in criterion.examples
+                 if derive(ex.facts, rules.vocabulary).values().get(fact) == value]
+        assert on_it, f"no example of {criterion.id} with {fact} exactly {value}"
+
+
+@pytest.mark.parametrize("pack,criterion", CRITERIA)
+def test_criterion_is_documented(pack, criterion):
+    assert criterion.text and criterion.name and criterion.undocumented and criterion.applies_to
+    assert criterion.page in pack.pages
+
+
+def test_exclusions_are_met_when_nothing_is_documented(pack):
+    statuses = reference_statuses(pack, {})
+    exclusions = [c.id for c in pack.criteria if c.kind == "exclusion"]
+    assert exclusions == ["TPI-4", "TPI-FM"]
+    assert all(statuses[cid] == "met" for cid in exclusions)
+    others = [statuses[c.id] for c in pack.criteria if c.kind != "exclusion"]
+    assert set(others) == {"not_documented"}
