@@ -11,7 +11,7 @@ Measured traps this module avoids (see docs/durable-rules-notes.md in the shared
   - `post` fires only the first matching rule: facts are asserted with `assert_fact`;
   - untagged patterns loop on the engine's own state fact: every pattern carries `t: case`;
   - at most 1024 live sessions per ruleset: every session is deleted after its evaluation;
-  - a fact that matches no rule raises: a catch-all `__seen` rule matches every case fact;
+  - a fact that matches no rule is refused (code 1): that simply means no rule fired;
   - exceptions inside actions are swallowed, and two-parameter actions never complete: no Python
     action runs at all; matched rules are read off the session's pending actions;
   - an `$or` whose branches both match fires twice: fired names are collected in a set;
@@ -88,7 +88,7 @@ def compile_truth(cond: Condition, want: str) -> dict:
 
 def compile_pack(pack: RulePack, action: Callable[[str], Callable[[Any], None]]) -> dict:
     """The durable ruleset (dict form) for a pack; `action(rule_name)` makes each rule's action."""
-    rules: dict[str, dict] = {"__seen": {"all": [{"m": TAG}], "run": action("__seen")}}
+    rules: dict[str, dict] = {}
 
     def add(name: str, parts: list[dict]) -> None:
         rules[name] = {"all": [{"m": {"$and": [TAG] + parts}}], "run": action(name)}
@@ -110,9 +110,9 @@ class Engine:
     Rulesets are registered through a (synchronous) Host, which validates and compiles them; cases
     are then run through the engine's C entry points directly: assert the fact, then drain the
     session's pending actions, recording each matched rule's name. Going through Host.assert_fact
-    instead wraps every action in Python closures and JSON round trips and runs about 9 times
-    slower (measured by benchmarks/engine_speed.py). No Python action ever runs, so none can fail
-    silently.
+    instead wraps every action in Python closures and JSON round trips and runs several times
+    slower (benchmarks/engine_speed.py measures the ratio in each run). No Python action ever runs,
+    so none can fail silently.
     """
 
     _names = itertools.count()
@@ -122,6 +122,7 @@ class Engine:
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._handles: dict[str, Any] = {}
+        self._facts: dict[str, frozenset[str]] = {}
         self._packs = {p.id: p for p in packs}
         for pack in packs:
             name = f"pack{next(Engine._names)}"
@@ -129,6 +130,8 @@ class Engine:
             # register_rulesets deletes `run` from the dict it is given: pass a deep copy
             self._host.register_rulesets({name: copy.deepcopy(rules)})
             self._handles[pack.id] = self._host.get_ruleset(name)._handle
+            # only the facts the conditions test are sent: fewer properties, faster matching
+            self._facts[pack.id] = frozenset(f for c in pack.criteria for f in c.facts) - set(RESERVED)
 
     def statuses(self, pack_id: str, values: dict[str, Any]) -> dict[str, str]:
         """The status of every criterion of the pack for documented fact values."""
@@ -136,7 +139,8 @@ class Engine:
 
     def fired(self, pack_id: str, values: dict[str, Any]) -> set[str]:
         handle = self._handles[pack_id]
-        fact = {k: v for k, v in values.items() if isinstance(v, (bool, int, float, str)) and k not in RESERVED}
+        wanted = self._facts[pack_id]
+        fact = {k: v for k, v in values.items() if k in wanted and isinstance(v, (bool, int, float, str))}
         for key, value in fact.items():
             # the engine's JSON reader rejects exponent notation (error 204): facts are validated
             # and rounded before they get here, so such a number is a caller's bug
@@ -148,12 +152,16 @@ class Engine:
             fired: set[str] = set()
             try:
                 code, state = _dre.assert_fact(handle, json.dumps(fact))
-                if code in (1, 2):
+                if code == 1:  # matched no rule: every criterion is not documented
+                    return fired
+                if code != 0:
                     raise EngineError(f"engine refused the case (code {code})")
                 pending = _dre.start_action_for_state(handle, state)
                 message = pending[1] if pending else None
                 while message:
-                    fired.update(json.loads(message))
+                    # a pending action is '{"<rule name>": {...the matched fact...}}'; rule names
+                    # are ours and contain no quote, so the name is read without parsing the rest
+                    fired.add(message[2:message.index('"', 2)])
                     message = _dre.complete_and_start_action(handle, state)
             except EngineError:
                 raise

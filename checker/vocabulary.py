@@ -133,6 +133,10 @@ def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon])
         elif ff.facts[name].type not in wanted:
             problems.append(doc.problem(loc, "facts", f"fact '{name}' is {ff.facts[name].type}, expected {' or '.join(wanted)}", ""))
 
+    for name in ff.facts:
+        if name in ("t", "sid", "id") or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(doc.problem(("facts", name), "facts", f"'{name}' cannot name a fact",
+                                        "use lower_snake_case; t, sid and id are reserved by the engine", at_key=True))
     for name, spec in ff.facts.items():
         d = spec.derive
         if d is None:
