@@ -48,6 +48,8 @@ def default_corpus() -> Path:
 class QuoteModel(Strict):
     quote: str
     assertion: Literal["present", "negated", "historical", "hypothetical", "uncertain", "family"] = "present"
+    start: Optional[int] = None   # where the quote stands in the letter, when known (checked)
+    end: Optional[int] = None
 
 
 class FactModel(Strict):
@@ -162,7 +164,7 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
             ev = Evidence(" ".join(q.quote.split()), str(letter_path) if letter_path else doc.path,
                           line=doc.where(loc)[0], assertion=q.assertion)
             if letter_text is not None:
-                span = locate(q.quote, letter_text)
+                span = _at(q, letter_text) or locate(q.quote, letter_text)
                 if span is None:
                     problems.append(doc.problem(loc, model.id, f"quote not found in {model.source.letter}: '{q.quote[:60]}'",
                                                 "copy the words exactly as the letter has them"))
@@ -199,6 +201,14 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
         expected_decision=model.expected.decision if model.expected else None,
         expected_criteria=expected_criteria, description=" ".join(model.description.split()),
     )
+
+
+def _at(q: QuoteModel, text: str) -> Optional[tuple[int, int]]:
+    """The quote's given position, if the letter really has those words there."""
+    if q.start is None or q.end is None or not 0 <= q.start < q.end <= len(text):
+        return None
+    same = " ".join(text[q.start:q.end].split()).lower() == " ".join(q.quote.split()).lower()
+    return (q.start, q.end) if same else None
 
 
 def case_files(paths: list[str]) -> list[Path]:

@@ -40,6 +40,21 @@ def _parser() -> argparse.ArgumentParser:
                     help="folder the cases' source letters are relative to (default: ../shared/corpus)")
     common(ev)
 
+    ck = sub.add_parser("check", help="read letters or clinical notes (.txt, .pdf) and check every trigger point item")
+    ck.add_argument("files", nargs="+", help="letters, notes, or folders of them")
+    ck.add_argument("--format", choices=("text", "json"), default="text")
+    common(ck)
+
+    ex = sub.add_parser("extract", help="read one letter or note and print its trigger point items as case files")
+    ex.add_argument("file")
+    ex.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    ex.add_argument("--output", type=Path, default=None, help="write one case file per item into this folder")
+    common(ex)
+
+    sc = sub.add_parser("score", help="extraction accuracy against *.expected.yaml files in a folder")
+    sc.add_argument("folder", type=Path)
+    common(sc)
+
     rules = sub.add_parser("rules", help="validate, list or show the criteria")
     rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rv = rsub.add_parser("validate", help="check rule files; report every problem as path:line:col")
@@ -101,7 +116,92 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "evaluate":
         return _evaluate(args, rules)
+    if args.command == "check":
+        return _check(args, rules)
+    if args.command == "extract":
+        return _extract(args, rules)
+    if args.command == "score":
+        from .score import render, score_folder
+
+        print(render(score_folder(args.folder, _checker(rules))))
+        return EXIT_OK
     raise CheckerError(f"unknown command {args.command}")
+
+
+def _checker(rules):
+    from .check import Checker
+    from .engine import Engine
+    from .extract import Extractor
+    from .patterns import load_patterns
+
+    return Checker(rules, Engine(rules.packs).statuses, Extractor(load_patterns(rules.root, rules.vocabulary), rules.vocabulary))
+
+
+LETTER_SUFFIXES = (".txt", ".pdf", ".text")
+
+
+def letter_files(paths: list[str]) -> list[Path]:
+    """Files as given; folders expanded to their letters (.txt, .pdf), sorted, without following links
+    out of the folder."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            root = p.resolve()
+            found = sorted(f for f in p.rglob("*") if f.suffix.lower() in LETTER_SUFFIXES and f.is_file()
+                           and root in f.resolve().parents)
+            if not found:
+                raise CheckerError(f"{p}: no letters (*.txt, *.pdf) in this folder")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _check(args: argparse.Namespace, rules) -> int:
+    from .report import document_json, letter_json, letter_text
+
+    checker = _checker(rules)
+    letters, errors, texts = [], [], []
+    noncertify = False
+    for path in letter_files(args.files):
+        try:
+            result = checker.check_file(path)
+        except CheckerError as exc:
+            errors.append({"path": str(path), "message": exc.message})
+            _error(exc.message)
+            continue
+        noncertify |= any(i.decision is not None and i.decision.decision != "certify" for i in result.items)
+        if args.format == "json":
+            letters.append(letter_json(result, rules.vocabulary))
+        else:
+            texts.append(letter_text(result, rules.vocabulary))
+    if args.format == "json":
+        print(json.dumps(document_json(letters, errors), indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(texts))
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if noncertify else EXIT_OK
+
+
+def _extract(args: argparse.Namespace, rules) -> int:
+    from .report import dump_case, item_case
+
+    result = _checker(rules).check_file(args.file)
+    cases = [item_case(result, item, n) for n, item in enumerate(result.items, 1) if item.decision is not None]
+    if not cases:
+        raise CheckerError(f"{args.file}: no trigger point injection request found")
+    rendered = [json.dumps(c, indent=2, ensure_ascii=False) if args.format == "json" else dump_case(c) for c in cases]
+    if args.output:
+        args.output.mkdir(parents=True, exist_ok=True)
+        for case, text in zip(cases, rendered):
+            target = args.output / f"{case['id']}.{'json' if args.format == 'json' else 'yaml'}"
+            target.write_text(text, encoding="utf-8")
+            print(target)
+    else:
+        print("---\n".join(rendered) if args.format == "yaml" else "\n".join(rendered))
+    return EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace, rules) -> int:

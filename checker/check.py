@@ -1,0 +1,122 @@
+"""From a letter or clinical notes to a checked request per disputed item.
+
+Letters are parsed into items; each item whose title is a trigger point injection request is read for
+facts (its title, the case summary and its own rationale) and evaluated; other items are listed as
+outside the rule packs, never guessed. A text in no letter layout is clinical notes: one item, the
+requested treatment found in its plan.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .decision import Decision, Evaluator, evaluate_facts
+from .extract import Extraction, Extractor, Segment
+from .facts import Evidence, Fact, FactSet
+from .letter import Item, Letter, parse_letter
+from .rulepack import RuleSet
+from .source import SourceText, read_source
+
+TREATMENT = "trigger_point_injection"
+HEADER_FACTS = {"injury": "injury_date", "ur_denial": "ur_decision_date"}
+
+
+@dataclass
+class ItemCheck:
+    title: str
+    title_span: tuple[int, int]
+    letter_decision: Optional[str]
+    is_tpi: bool
+    extraction: Optional[Extraction] = None
+    decision: Optional[Decision] = None
+    item: Optional[Item] = None
+
+
+@dataclass
+class LetterCheck:
+    path: str
+    kind: str
+    text: str
+    letter: Letter
+    items: list[ItemCheck] = field(default_factory=list)
+
+
+class Checker:
+    """Reads letters and notes and evaluates their trigger point injection items."""
+
+    def __init__(self, rules: RuleSet, evaluator: Evaluator, extractor: Extractor):
+        self.rules = rules
+        self.evaluate = evaluator
+        self.extractor = extractor
+
+    def check_file(self, path: str | Path) -> LetterCheck:
+        return self.check_source(read_source(path))
+
+    def check_source(self, source: SourceText) -> LetterCheck:
+        text = source.text
+        letter = parse_letter(text)
+        out = LetterCheck(source.path, source.kind, text, letter)
+        preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
+                  for k, f in letter.dates.items() if k in HEADER_FACTS and f.value is not None}
+        if letter.layout == "notes":
+            out.items.append(self._notes_item(source, preset))
+            return out
+        for item in letter.items:
+            title = item.title
+            is_tpi = self.is_tpi_title(title.text)
+            check = ItemCheck(" ".join(title.text.split()), (title.start, title.end), item.decision, is_tpi, item=item)
+            if is_tpi:
+                # a partly certified item disputes part of a session: the heading's original request
+                # says how many injections the session would hold (TPI-5 counts per session)
+                head = item.heading if item.partial and item.heading is not None else title
+                segments = [Segment("title", head.start, head.end)]
+                if letter.summary is not None:
+                    segments.append(Segment("summary", letter.summary.start, letter.summary.end))
+                if item.rationale is not None:
+                    segments.append(Segment("rationale", item.rationale.start, item.rationale.end))
+                self._evaluate(check, text, segments, source.path, preset)
+            out.items.append(check)
+        return out
+
+    def is_tpi_title(self, title: str) -> bool:
+        p = self.extractor.p
+        return bool(p.tpi_title.search(title)) and not p.not_tpi_title.search(title)
+
+    def _notes_item(self, source: SourceText, preset: dict[str, Any]) -> ItemCheck:
+        text = source.text
+        whole = Segment("notes", 0, len(text))
+        plan = self.extractor.p.plan_heading.search(text)
+        request = next(((s, e) for s, e in self.extractor.sentences(text, whole)
+                        if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
+                        and self.is_tpi_title(text[s:e])), None)
+        if request is None:
+            return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
+        # the title is the line of the request sentence that names the injections
+        hit = self.extractor.p.tpi_title.search(text, *request)
+        line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
+        line_end = text.find("\n", hit.end(), request[1])
+        span = (line_start, line_end if line_end != -1 else request[1])
+        check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
+        self._evaluate(check, text, [whole], source.path, preset)
+        return check
+
+    def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any]) -> None:
+        extraction = self.extractor.extract(text, segments, path, preset)
+        facts = dict(extraction.facts.facts)
+        s, e = check.title_span
+        facts["treatment"] = Fact(TREATMENT, (Evidence(text[s:e], path, s, e),))
+        extraction.facts = FactSet(facts)
+        pack = self.rules.pack_for(TREATMENT)
+        check.extraction = extraction
+        check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
+
+
+def fact_values(facts: FactSet) -> dict[str, Any]:
+    """Plain values for output: dates as ISO text, lists as lists."""
+    out = {}
+    for name, fact in sorted(facts.facts.items()):
+        v = fact.value
+        out[name] = v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple) else v
+    return out

@@ -1,0 +1,283 @@
+"""Reading case facts out of letters and clinical notes, each with its evidence and assertion status.
+
+Input is a text and its segments (an item title, a case summary, a rationale, or whole notes). Each
+segment is split into sentences; sentences that state the guideline rather than a fact about the
+patient are skipped; the patterns of rules/extraction/findings.yaml propose facts; ConText decides
+whether each mention is present, negated, historical, hypothetical or a statement that the record
+lacks it; mentions of one fact are reconciled by the fact's conflict policy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .dates import parse_date
+from .facts import Evidence, Fact, FactSet, check_order
+from .nlp import Assertions
+from .patterns import Patterns, Rx
+from .vocabulary import Vocabulary
+
+ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
+LETTER_ROLES = ("summary", "rationale")
+DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    role: str            # header | title | summary | rationale | notes
+    start: int
+    end: int
+
+
+@dataclass
+class Mention:
+    fact: str
+    value: Any
+    start: int           # the evidence quote's position in the text
+    end: int
+    role: str
+    assertion: str = "present"
+
+
+@dataclass
+class Extraction:
+    facts: FactSet
+    mentions: list[Mention] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    rx: Optional[Rx]
+    fact: str
+    value: Any
+    quote: tuple[int, int]      # what the reviewer sees
+    focus: tuple[int, int]      # what ConText judges
+    role: str
+    negatable: bool = False
+    absent_means: Optional[bool] = None
+
+
+class Extractor:
+    def __init__(self, patterns: Patterns, vocab: Vocabulary):
+        self.p = patterns
+        self.vocab = vocab
+        self.assertions = Assertions(patterns.modifiers)
+        substances = vocab.lexicons.get("substances")
+        names = [n for group in substances.classes.values() for n in group] if substances else []
+        self._substance_rx = re.compile(
+            r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])", re.I
+        ) if names else None
+        self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
+        self._injection_rx = re.compile(r"inject|" + patterns.tpi_title.pattern, re.I)
+
+    # --- sentences -----------------------------------------------------------------------------------
+
+    def sentences(self, text: str, seg: Segment) -> list[tuple[int, int]]:
+        """Sentence spans of a segment (absolute offsets), without surrounding white space."""
+        if seg.role == "title":
+            return [(seg.start, seg.end)]
+        cuts = [seg.start]
+        for m in self.p.boundary.finditer(text, seg.start, seg.end):
+            before = text[max(seg.start, m.start() - 12):m.start()]
+            if self._abbreviation_rx.search(before):
+                continue
+            cuts.append(m.end())
+        cuts.append(seg.end)
+        out = []
+        for a, b in zip(cuts, cuts[1:]):
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+        return out
+
+    def about_patient(self, sentence: str, role: str) -> bool:
+        if self.p.guideline.search(sentence):
+            return False
+        if role in LETTER_ROLES and self.p.rule_words.search(sentence):
+            return False
+        return role != "rationale" or bool(self.p.patient.search(sentence))
+
+    # --- proposing mentions ---------------------------------------------------------------------------
+
+    def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
+                 about_injections: bool = False) -> list[_Target]:
+        """Proposed mentions in one sentence; `window` is the sentence with the two before it, where a
+        pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.")."""
+        sentence = text[s:e]
+        out: list[_Target] = []
+        for rx in self.p.bools:
+            if not _applies(rx, sentence, window):
+                continue
+            for m in rx.regex.finditer(text, s, e):
+                out.append(_Target(rx, rx.fact, rx.value, m.span(), m.span(), role, rx.negatable, rx.absent_means))
+        failed = [m.start() for m in self.p.failed.finditer(sentence)]
+        works = [m.start() for m in self.p.works.finditer(sentence)]
+        if failed or works:
+            for rx in self.p.therapies:
+                for m in rx.regex.finditer(text, s, e):
+                    value = _closest(m.start() - s, failed, works)
+                    out.append(_Target(rx, rx.fact, value, (s, e), m.span(), role))
+        for rx in self.p.values:
+            if not _applies(rx, sentence, window) or (rx.context == "request" and not is_request):
+                continue
+            for m in rx.regex.finditer(text, s, e):
+                value = self._number(m, rx)
+                if value is not None:
+                    out.append(_Target(rx, rx.fact, value, m.span(), m.span("n"), role))
+        for rx in self.p.dates:
+            for m in rx.regex.finditer(text, s, e):
+                day = parse_date(m.group("date"))
+                if day is not None:
+                    out.append(_Target(rx, rx.fact, day, m.span(), m.span("date"), role))
+        if self._substance_rx is not None and is_request and (
+                role == "title" or about_injections or self._injection_rx.search(sentence)):
+            for m in self._substance_rx.finditer(text, s, e):
+                out.append(_Target(None, "substances", m.group(0), m.span(), m.span(), role))
+        return out
+
+    def _number(self, m: re.Match[str], rx: Rx) -> Optional[float]:
+        raw = " ".join(m.group("n").lower().split())
+        n = self.p.numbers.get(raw)
+        if n is None:
+            try:
+                n = float(raw)
+            except ValueError:
+                return None
+        if rx.kind == "duration":
+            unit = m.group("unit").lower().rstrip(".")
+            days = n * self.p.units.get(unit, self.p.units.get(unit.rstrip("s"), 0))
+            if not days:
+                return None
+            if "more" in m.groupdict() and m.group("more"):
+                days += 1  # "more than three months" is past the three-month mark
+            n = days / 7 if rx.unit == "weeks" else days
+        return int(n) if float(n).is_integer() else round(n, 4)
+
+    # --- the whole text -------------------------------------------------------------------------------
+
+    def extract(self, text: str, segments: list[Segment], source: str,
+                preset: Optional[dict[str, tuple[Any, int, int]]] = None) -> Extraction:
+        """Facts from the segments of `text`; `preset` gives header facts (value, start, end)."""
+        targets: list[_Target] = []
+        sentences: list[tuple[int, int]] = []
+        request_sentences: list[tuple[int, int, str]] = []
+        for seg in segments:
+            plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
+            kept = [(s, e) for s, e in self.sentences(text, seg) if self.about_patient(text[s:e], seg.role)]
+            follow = -1  # a request names the injections, the next lines often give its details
+            for i, (s, e) in enumerate(kept):
+                window = text[kept[max(0, i - 2)][0]:e]
+                is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
+                    or (plan is not None and s >= plan.start()) or i <= follow
+                if is_request and self.p.tpi_title.search(text, s, e):
+                    follow = max(follow, i + 2)
+                sentences.append((s, e))
+                targets.extend(self._targets(text, s, e, seg.role, window, is_request, i <= follow))
+                if is_request:
+                    request_sentences.append((s, e, seg.role))
+        sentences.sort()
+        categories = self.assertions.categories(text, sentences, [t.focus for t in targets])
+        mentions = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
+        for name, (value, start, end) in (preset or {}).items():
+            mentions.append(Mention(name, value, start, end, "header"))
+        mentions += self._request_mentions(text, request_sentences)
+        mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
+        warnings: list[str] = []
+        facts = self._resolve(text, mentions, source, warnings)
+        return Extraction(facts, mentions, warnings)
+
+    def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]]) -> list[Mention]:
+        out: list[Mention] = []
+        for name, table in (("body_region", self.p.body_region), ("laterality", self.p.laterality)):
+            for s, e, role in sentences:
+                hits = [(m.start(), key, m) for key, rx in table for m in [rx.search(text, s, e)] if m]
+                if hits:
+                    _, key, m = min(hits, key=lambda h: h[0])  # the one named first
+                    out.append(Mention(name, key, m.start(), m.end(), role))
+                    break
+        return out
+
+    def _resolve(self, text: str, mentions: list[Mention], source: str, warnings: list[str]) -> FactSet:
+        by_fact: dict[str, list[Mention]] = {}
+        for m in mentions:
+            by_fact.setdefault(m.fact, []).append(m)
+        facts: dict[str, Fact] = {}
+        for name, found in by_fact.items():
+            if name == "substances":
+                names = list(dict.fromkeys(m.value.lower() for m in found))
+                facts[name] = Fact(tuple(names), tuple(_evidence(text, m, source) for m in found))
+                continue
+            value, used = self._reconcile(name, found, warnings)
+            if used:
+                facts[name] = Fact(value, tuple(_evidence(text, m, source) for m in used))
+        result = FactSet(facts)
+        for later, message in check_order(result, self.vocab):
+            earlier = next(a for a, b in self.vocab.order if b == later and a in facts and facts[a].value > facts[later].value)
+            warnings.append(f"{message}: both dates left out")
+            facts.pop(later, None)
+            facts.pop(earlier, None)
+        return FactSet(facts)
+
+    def _reconcile(self, name: str, found: list[Mention], warnings: list[str]) -> tuple[Any, list[Mention]]:
+        values = list(dict.fromkeys(m.value for m in found))
+        if len(values) == 1:
+            return values[0], found
+        policy = self.p.conflict.get(name, "first")
+        label = self.vocab.facts[name].label
+        if policy is True and True in values:
+            warnings.append(f"{label}: mentions disagree; documented present wins")
+            return True, [m for m in found if m.value is True]
+        if policy == "drop":
+            warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); left not documented")
+            return None, []
+        first = found[0].value
+        warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); the first, {_show(first)}, is used")
+        return first, [m for m in found if m.value == first]
+
+
+def _applies(rx: Rx, sentence: str, window: str) -> bool:
+    return (rx.requires is None or bool(rx.requires.search(window))) and not (rx.unless and rx.unless.search(sentence))
+
+
+def _closest(offset: int, failed: list[int], works: list[int]) -> bool:
+    """True (failed) or False (works): the outcome phrase nearest the therapy mention wins."""
+    if failed and works:
+        return min(abs(f - offset) for f in failed) <= min(abs(w - offset) for w in works)
+    return bool(failed)
+
+
+def _judge(t: _Target, cats: frozenset[str]) -> Optional[Mention]:
+    if cats & DROPPING:
+        return None
+    if "NOT_DOCUMENTED" in cats:
+        if t.absent_means is None:
+            return None
+        return Mention(t.fact, t.absent_means, *t.quote, t.role, "negated")
+    if "NEGATED_EXISTENCE" in cats:
+        if not t.negatable:
+            # the pattern carries its own negation ("negative SLR"); a negated therapy was not tried,
+            # a negated substance is not requested; values and dates are not negated
+            if t.rx is not None and t.rx.kind == "bool" and t.value is False:
+                return Mention(t.fact, t.value, *t.quote, t.role, "negated")
+            return None
+        return Mention(t.fact, not t.value, *t.quote, t.role, "negated")
+    assertion = "historical" if "HISTORICAL" in cats else ("negated" if t.value is False and t.rx and t.rx.kind == "bool" else "present")
+    return Mention(t.fact, t.value, *t.quote, t.role, assertion)
+
+
+def _evidence(text: str, m: Mention, source: str) -> Evidence:
+    return Evidence(text[m.start:m.end], source, m.start, m.end, None, m.assertion)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,94 @@
+"""Assertion status of findings with medspaCy's ConText, using only the project's own modifier rules.
+
+spaCy and medspaCy are imported when the first text is analysed, so commands that read no text do not
+pay for them. Sentence boundaries come from the extractor (they must match the ones it filtered), and
+findings may overlap, so they are passed as a span group rather than as entities.
+"""
+from __future__ import annotations
+
+import bisect
+import logging
+import warnings
+from typing import Iterable
+
+from .patterns import ModifierModel
+
+GROUP = "targets"
+
+
+class Assertions:
+    """ConText over a text with given sentences and target spans, returning each target's categories."""
+
+    def __init__(self, modifiers: Iterable[ModifierModel]):
+        self._modifiers = tuple(modifiers)
+        self._nlp = None
+
+    def _pipeline(self):
+        if self._nlp is None:
+            # medspaCy pulls in loguru-based components that log document text at DEBUG level;
+            # nothing of ours enables them, and no patient text may reach a log
+            logging.getLogger("medspacy").setLevel(logging.WARNING)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # spaCy's CLI imports an old click API
+                import spacy
+                from medspacy.context import ConTextRule
+
+            nlp = spacy.blank("en")
+            context = nlp.add_pipe("medspacy_context", config={
+                "rules": None, "input_span_type": "group", "span_group_name": GROUP})
+            context.add([
+                ConTextRule(m.literal, m.category, direction=m.direction, max_scope=m.max_scope)
+                for m in self._modifiers
+            ])
+            self._nlp = nlp
+        return self._nlp
+
+    def categories(self, text: str, sentences: list[tuple[int, int]],
+                   targets: list[tuple[int, int]]) -> list[frozenset[str]]:
+        """For each (start, end) target in `text`, the set of modifier categories that apply to it.
+
+        Only the sentences that hold a target are analysed: they are joined into one document (a
+        blank line between them) so that tokenising and ConText run once, on as little text as
+        possible; ConText never looks across a sentence boundary.
+        """
+        if not targets:
+            return []
+        used = sorted({_sentence_of(sentences, t) for t in targets})
+        pieces, offsets, position = [], {}, 0
+        for s, e in used:
+            offsets[(s, e)] = position - s
+            pieces.append(text[s:e])
+            position += (e - s) + 2
+        joined = "\n\n".join(pieces)
+        nlp = self._pipeline()
+        doc = nlp.make_doc(joined)
+        starts = sorted(s + offsets[(s, e)] for s, e in used)
+        _mark_sentences(doc, starts)
+        spans = []
+        for t in targets:
+            shift = offsets[_sentence_of(sentences, t)]
+            spans.append(doc.char_span(t[0] + shift, t[1] + shift, alignment_mode="expand"))
+        doc.spans[GROUP] = [s for s in spans if s is not None]
+        with warnings.catch_warnings():
+            # W036: medspaCy's internal matcher for a modifier kind without phrases; harmless
+            warnings.filterwarnings("ignore", message=r".*\[W036\]")
+            nlp.get_pipe("medspacy_context")(doc)
+        found = {(s.start_char, s.end_char): frozenset(m.category for m in s._.modifiers) for s in doc.spans[GROUP]}
+        return [found.get((span.start_char, span.end_char), frozenset()) if span is not None else frozenset()
+                for span in spans]
+
+
+def _sentence_of(sentences: list[tuple[int, int]], target: tuple[int, int]) -> tuple[int, int]:
+    k = bisect.bisect_right(sentences, (target[0], float("inf"))) - 1
+    return sentences[max(k, 0)]
+
+
+def _mark_sentences(doc, starts: list[int]) -> None:
+    """Mark the first token at or after each sentence start offset (the rest stay unmarked)."""
+    for offset in starts:
+        span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+        if span is not None:
+            span[0].is_sent_start = True
+    # spaCy counts boundaries as set only when some token other than the first carries a value
+    if len(doc) > 1 and doc[1].is_sent_start is None:
+        doc[1].is_sent_start = False

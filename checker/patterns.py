@@ -1,0 +1,228 @@
+"""Extraction data (rules/extraction/*.yaml) loaded, validated and compiled.
+
+Nothing here knows a criterion: the files say which phrases document which fact of the vocabulary.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+from pydantic import Field, ValidationError
+
+from .dates import DATE_PATTERN
+from .errors import Problem, ValidationFailure
+from .schema import Strict, problems_from_validation
+from .vocabulary import Vocabulary
+from .yamlsrc import Located, load_yaml_file
+
+Conflict = Literal[True, "first", "drop"]
+
+
+class PatternModel(Strict):
+    pattern: str
+    value: Optional[Union[bool]] = None
+    negatable: bool = False
+    absent_means: Optional[bool] = None
+    requires: Optional[str] = None
+    unless: Optional[str] = None
+
+
+class BoolFactModel(Strict):
+    conflict: Conflict
+    patterns: list[PatternModel] = []
+    therapy: Optional[str] = None
+
+
+class ValueFactModel(Strict):
+    conflict: Conflict
+    unit: Optional[Literal["days", "weeks"]] = None
+    context: Optional[Literal["request"]] = None
+    patterns: list[PatternModel]
+
+
+class DateFactModel(Strict):
+    conflict: Conflict
+    patterns: list[str]
+
+
+class TherapyOutcome(Strict):
+    failed: str
+    works: str
+
+
+class RequestModel(Strict):
+    tpi_title: str
+    not_tpi_title: str
+    plan_heading: str
+    body_region: dict[str, str]
+    laterality: dict[str, str]
+
+
+class FindingsFile(Strict):
+    schema_: Literal["checker/findings/1"] = Field(alias="schema")
+    placeholders: dict[str, str]
+    numbers: dict[str, int]
+    units: dict[str, int]
+    request_words: str
+    facts: dict[str, BoolFactModel]
+    therapy_outcome: TherapyOutcome
+    values: dict[str, ValueFactModel]
+    dates: dict[str, DateFactModel]
+    request: RequestModel
+
+
+class SentencesFile(Strict):
+    schema_: Literal["checker/sentences/1"] = Field(alias="schema")
+    guideline: str
+    rule_words: str
+    patient: str
+    boundary: str
+    abbreviations: list[str]
+
+
+class ModifierModel(Strict):
+    literal: str
+    category: str
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    max_scope: Optional[int] = None
+
+
+class ContextFile(Strict):
+    schema_: Literal["checker/context/1"] = Field(alias="schema")
+    modifiers: list[ModifierModel]
+
+
+@dataclass(frozen=True)
+class Rx:
+    """One compiled pattern with its options."""
+
+    fact: str
+    regex: re.Pattern[str]
+    value: Any = None
+    negatable: bool = False
+    absent_means: Optional[bool] = None
+    requires: Optional[re.Pattern[str]] = None
+    unless: Optional[re.Pattern[str]] = None
+    kind: str = "bool"          # bool | therapy | number | duration | date
+    unit: Optional[str] = None
+    context: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Patterns:
+    bools: tuple[Rx, ...]
+    therapies: tuple[Rx, ...]
+    values: tuple[Rx, ...]
+    dates: tuple[Rx, ...]
+    conflict: dict[str, Any]
+    numbers: dict[str, int]
+    units: dict[str, int]
+    request_words: re.Pattern[str]
+    failed: re.Pattern[str]
+    works: re.Pattern[str]
+    tpi_title: re.Pattern[str]
+    not_tpi_title: re.Pattern[str]
+    plan_heading: re.Pattern[str]
+    body_region: tuple[tuple[str, re.Pattern[str]], ...]
+    laterality: tuple[tuple[str, re.Pattern[str]], ...]
+    guideline: re.Pattern[str]
+    rule_words: re.Pattern[str]
+    patient: re.Pattern[str]
+    boundary: re.Pattern[str]
+    abbreviations: tuple[str, ...]
+    modifiers: tuple[ModifierModel, ...]
+
+
+def _validate(doc: Located, model: type[Strict]) -> Any:
+    if not isinstance(doc.data, dict):
+        raise ValidationFailure([doc.problem((), "extraction", "expected a mapping at the top of the file", "")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: str(loc[1]) if len(loc) > 1 else "extraction")) from None
+
+
+class _Compiler:
+    def __init__(self, doc: Located, placeholders: dict[str, str]):
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.subs = dict(placeholders)
+        self.subs["DATE"] = f"(?P<date>{DATE_PATTERN.pattern})"
+
+    def __call__(self, text: str, loc: tuple, subject: str, flags: int = re.IGNORECASE) -> Optional[re.Pattern[str]]:
+        expanded = re.sub(r"\{([A-Z]+)\}", lambda m: self.subs.get(m.group(1), m.group(0)), text)
+        try:
+            return re.compile(expanded, flags)
+        except re.error as exc:
+            self.problems.append(self.doc.problem(loc, subject, f"invalid regular expression: {exc}", ""))
+            return None
+
+
+def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
+    folder = Path(rules_dir) / "extraction"
+    fdoc = load_yaml_file(folder / "findings.yaml")
+    findings: FindingsFile = _validate(fdoc, FindingsFile)
+    sdoc = load_yaml_file(folder / "sentences.yaml")
+    sentences: SentencesFile = _validate(sdoc, SentencesFile)
+    cdoc = load_yaml_file(folder / "context.yaml")
+    context: ContextFile = _validate(cdoc, ContextFile)
+    rx = _Compiler(fdoc, findings.placeholders)
+    problems: list[Problem] = []
+
+    def known(name: str, loc: tuple) -> bool:
+        if name not in vocab.facts:
+            problems.append(fdoc.problem(loc, name, f"unknown fact '{name}'", "facts are declared in rules/facts.yaml", at_key=True))
+            return False
+        return True
+
+    bools, therapies, values, dates = [], [], [], []
+    conflict: dict[str, Any] = {}
+    for name, spec in findings.facts.items():
+        if not known(name, ("facts", name)):
+            continue
+        conflict[name] = spec.conflict
+        if spec.therapy:
+            therapies.append(Rx(name, rx(spec.therapy, ("facts", name, "therapy"), name), kind="therapy"))
+        for i, p in enumerate(spec.patterns):
+            loc = ("facts", name, "patterns", i)
+            bools.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), p.value, p.negatable, p.absent_means,
+                            rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                            rx(p.unless, loc + ("unless",), name) if p.unless else None))
+    for name, spec in findings.values.items():
+        if not known(name, ("values", name)):
+            continue
+        conflict[name] = spec.conflict
+        for i, p in enumerate(spec.patterns):
+            loc = ("values", name, "patterns", i)
+            values.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), None, False, None,
+                             rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                             rx(p.unless, loc + ("unless",), name) if p.unless else None,
+                             "duration" if spec.unit else "number", spec.unit, spec.context))
+    for name, spec in findings.dates.items():
+        if not known(name, ("dates", name)):
+            continue
+        conflict[name] = spec.conflict
+        for i, p in enumerate(spec.patterns):
+            dates.append(Rx(name, rx(p, ("dates", name, "patterns", i), name, re.IGNORECASE | re.MULTILINE), kind="date"))
+    req = findings.request
+    regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
+    sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
+    srx = _Compiler(sdoc, {})
+    compiled = Patterns(
+        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, findings.numbers, findings.units,
+        rx(findings.request_words, ("request_words",), "request_words"),
+        rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
+        rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
+        rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
+        rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
+        regions, sides,
+        srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
+        srx(sentences.patient, ("patient",), "sentences"),
+        srx(sentences.boundary, ("boundary",), "sentences", 0), tuple(sentences.abbreviations), tuple(context.modifiers),
+    )
+    problems += rx.problems + srx.problems
+    if problems:
+        raise ValidationFailure(problems)
+    return compiled

@@ -1,0 +1,141 @@
+"""Rendering checked letters: the shared JSON schema (check, audit, web), text, and case files."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .check import ItemCheck, LetterCheck, fact_values
+from .render import _value, decision_json, decision_text
+
+SCHEMA_VERSION = 1
+REQUEST_FACTS = ("treatment", "body_region", "laterality", "injection_count", "substances", "repeat_request", "request_date")
+TIMELINE_FACTS = ("injury_date", "symptom_onset_date", "prior_injection_date", "request_date", "ur_decision_date")
+
+
+def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": item.title,
+        "title_span": {"start": item.title_span[0], "end": item.title_span[1]},
+        "letter_decision": item.letter_decision,
+        "rule_pack": None,
+        "request": {},
+        "predicted_decision": None,
+        "criteria": [],
+    }
+    if item.item is not None:
+        out["citations"] = [
+            {"role": c.role, "mtus": c.mtus, "guideline": c.guideline, "edition": c.edition, "chapter": c.chapter,
+             "section": c.section, "pages": list(c.pages), "non_mtus_source": c.non_mtus_source,
+             "quote": {"text": " ".join(c.raw.text.split()), "start": c.raw.start, "end": c.raw.end}}
+            for c in item.item.citations
+        ]
+        if item.item.rationale is not None:
+            out["rationale_span"] = {"start": item.item.rationale.start, "end": item.item.rationale.end}
+    if item.decision is None:
+        out["note"] = "outside the rule packs: not evaluated" if not item.is_tpi else "not evaluated"
+        return out
+    facts = item.extraction.facts
+    values = fact_values(facts)
+    out["rule_pack"] = item.decision.pack.id
+    out["request"] = {k: values[k] for k in REQUEST_FACTS if k in values}
+    decided = decision_json(item.decision)
+    out["predicted_decision"] = decided.pop("decision")
+    out.update(decided)
+    out["facts"] = {
+        name: {"value": values[name], "evidence": [e.to_json() for e in fact.evidence]}
+        for name, fact in sorted(facts.facts.items())
+    }
+    out["timeline"] = timeline(item, vocab)
+    out["warnings"] = list(item.extraction.warnings)
+    return out
+
+
+def timeline(item: ItemCheck, vocab) -> list[dict[str, Any]]:
+    """The dated events of the case in order, each with where its date was read."""
+    facts = item.extraction.facts.facts
+    events = []
+    for name in TIMELINE_FACTS:
+        fact = facts.get(name)
+        if fact is None:
+            continue
+        ev = fact.evidence[0] if fact.evidence else None
+        events.append({"date": fact.value.isoformat(), "event": vocab.facts[name].label, "fact": name,
+                       "start": ev.start if ev else None, "end": ev.end if ev else None})
+    return sorted(events, key=lambda e: (e["date"], e["fact"]))
+
+
+def letter_json(letter: LetterCheck, vocab) -> dict[str, Any]:
+    return {
+        "path": letter.path,
+        "kind": letter.kind,
+        "layout": letter.letter.layout,
+        "case_number": " ".join(letter.letter.case_number.text.split()) if letter.letter.case_number else None,
+        "dates": {k: {"value": v.value.isoformat() if v.value else None, "text": " ".join(v.span.text.split()),
+                      "start": v.span.start, "end": v.span.end}
+                  for k, v in sorted(letter.letter.dates.items())},
+        "items": [item_json(i, vocab) for i in letter.items],
+    }
+
+
+def document_json(letters: list[dict[str, Any]], errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "letters": letters, "errors": errors}
+
+
+def letter_text(letter: LetterCheck, vocab) -> str:
+    head = f"{letter.path} ({letter.letter.layout} layout, {letter.kind})"
+    lines = [head, "#" * min(len(head), 100)]
+    for key, field in sorted(letter.letter.dates.items()):
+        if field.value:
+            lines.append(f"  {key.replace('_', ' ')} date: {field.value.isoformat()}")
+    for n, item in enumerate(letter.items, 1):
+        decision = f" | letter decision: {item.letter_decision}" if item.letter_decision else ""
+        if item.decision is None:
+            why = "outside the rule packs, not evaluated" if not item.is_tpi else "not evaluated"
+            lines += [""] + textwrap.wrap(f"Item {n}: {item.title}{decision} | {why}", 100, subsequent_indent="  ")
+            continue
+        header = [f"request: " + ", ".join(f"{k}={_short(v)}" for k, v in fact_values(item.extraction.facts).items()
+                                            if k in REQUEST_FACTS)]
+        events = timeline(item, vocab)
+        if events:
+            header.append("timeline: " + "; ".join(f"{e['date']} {e['event']}" for e in events))
+        header += [f"warning: {w}" for w in item.extraction.warnings]
+        header = [w for h in header for w in textwrap.wrap(h, 100, subsequent_indent="  ")]
+        lines += ["", decision_text(item.decision, f"Item {n}: {item.title}{decision}", header=header)]
+    return "\n".join(lines)
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, list):
+        return "+".join(v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def item_case(letter: LetterCheck, item: ItemCheck, index: int) -> dict[str, Any]:
+    """A case file (checker/case/1) for one evaluated item, which `checker evaluate` reads unchanged."""
+    stem = Path(letter.path).stem.lower()
+    case_id = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in f"{stem}-item{index}").strip("-.")
+    facts: dict[str, Any] = {}
+    for name, fact in sorted(item.extraction.facts.facts.items()):
+        value = _value(fact.value)
+        facts[name] = {"value": value,
+                       "evidence": [{"quote": e.quote, "assertion": e.assertion, "start": e.start, "end": e.end}
+                                    for e in fact.evidence if e.start is not None]}
+    return {
+        "schema": "checker/case/1",
+        "id": case_id or "extracted",
+        "title": item.title,
+        "description": f"Extracted by checker from {Path(letter.path).name}; review before relying on it.",
+        "source": {"letter": str(Path(letter.path).resolve()), "item": item.title,
+                   "letter_decision": item.letter_decision},
+        "facts": facts,
+    }
+
+
+def dump_case(case: dict[str, Any]) -> str:
+    return yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=100)
+
