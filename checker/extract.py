@@ -22,6 +22,7 @@ from .vocabulary import Vocabulary
 ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
 LETTER_ROLES = ("summary", "rationale")
 DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY"}
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,19 @@ class Extractor:
         pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.")."""
         sentence = text[s:e]
         out: list[_Target] = []
+        seen: dict[int, bool] = {}  # many patterns share one `requires`: search each once per sentence
+
+        def _applies(rx: Rx) -> bool:
+            if rx.requires is not None:
+                key = id(rx.requires)
+                if key not in seen:
+                    seen[key] = bool(rx.requires.search(window))
+                if not seen[key]:
+                    return False
+            return not (rx.unless and rx.unless.search(sentence))
+
         for rx in self.p.bools:
-            if not _applies(rx, sentence, window):
+            if not _applies(rx):
                 continue
             for m in rx.regex.finditer(text, s, e):
                 out.append(_Target(rx, rx.fact, rx.value, m.span(), m.span(), role, rx.negatable, rx.absent_means))
@@ -124,13 +136,13 @@ class Extractor:
                     value = _closest(m.start() - s, failed, works)
                     out.append(_Target(rx, rx.fact, value, (s, e), m.span(), role))
         for rx in self.p.values:
-            if not _applies(rx, sentence, window) or (rx.context == "request" and not is_request):
+            if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
             for m in rx.regex.finditer(text, s, e):
                 value = self._number(m, rx)
                 if value is not None:
                     out.append(_Target(rx, rx.fact, value, m.span(), m.span("n"), role))
-        for rx in self.p.dates:
+        for rx in self.p.dates if _DIGIT.search(sentence) else ():  # every date has digits
             for m in rx.regex.finditer(text, s, e):
                 day = parse_date(m.group("date"))
                 if day is not None:
@@ -239,10 +251,6 @@ class Extractor:
         first = found[0].value
         warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); the first, {_show(first)}, is used")
         return first, [m for m in found if m.value == first]
-
-
-def _applies(rx: Rx, sentence: str, window: str) -> bool:
-    return (rx.requires is None or bool(rx.requires.search(window))) and not (rx.unless and rx.unless.search(sentence))
 
 
 def _closest(offset: int, failed: list[int], works: list[int]) -> bool:

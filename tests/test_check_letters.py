@@ -21,10 +21,7 @@ CORPUS = ROOT / "corpus" / "letters"
 EXPECTED = sorted(CORPUS.glob("*.expected.yaml"))
 
 # Known gaps of the extractor on the invented corpus, each with its reason (strict: a fix must remove it)
-KNOWN_GAPS = {
-    "13-note-lumbar-three-months-cpt-only": "'This would be her first injection' is read as hypothetical, so the "
-                                            "request is not known to be a first one",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
