@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--output", type=Path, default=None, help="write one case file per item into this folder")
     common(ex)
 
+    au = sub.add_parser("audit", help="audit IMR letters: decision, reasons, citations, dates, sides, quantities")
+    au.add_argument("files", nargs="+", help="letters or folders of letters")
+    au.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    au.add_argument("--fail-on", choices=("warning", "error", "never"), default="warning",
+                    help="exit 1 when a finding of this severity or worse is found (default: warning)")
+    common(au)
+
     sc = sub.add_parser("score", help="extraction accuracy against *.expected.yaml files in a folder")
     sc.add_argument("folder", type=Path)
     common(sc)
@@ -120,6 +127,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args, rules)
     if args.command == "extract":
         return _extract(args, rules)
+    if args.command == "audit":
+        return _audit(args, rules)
     if args.command == "score":
         from .score import render, score_folder
 
@@ -183,6 +192,35 @@ def _check(args: argparse.Namespace, rules) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if noncertify else EXIT_OK
+
+
+def _audit(args: argparse.Namespace, rules) -> int:
+    from .audit import SEVERITY_RANK, Auditor, load_audit_rules
+    from .report import audit_json, audit_markdown, audit_text, document_json
+
+    checker = _checker(rules)
+    audit_rules = load_audit_rules(rules.root)
+    auditor = Auditor(audit_rules, checker.extractor.sentences)
+    audits, errors = [], []
+    for path in letter_files(args.files):
+        try:
+            audits.append(auditor.audit(checker.check_file(path)))
+        except CheckerError as exc:
+            errors.append({"path": str(path), "message": exc.message})
+            _error(exc.message)
+    if args.format == "json":
+        print(json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(audit_markdown(audits, errors, sorted(audit_rules.severities)), end="")
+    else:
+        print("\n\n".join(audit_text(a) for a in audits))
+    if errors:
+        return EXIT_ERROR
+    if args.fail_on == "never":
+        return EXIT_OK
+    floor = SEVERITY_RANK[args.fail_on]
+    worst = max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()), default=-1)
+    return EXIT_FINDINGS if worst >= floor else EXIT_OK
 
 
 def _extract(args: argparse.Namespace, rules) -> int:

@@ -54,20 +54,24 @@ class Assertions:
         if not targets:
             return []
         used = sorted({_sentence_of(sentences, t) for t in targets})
-        pieces, offsets, position = [], {}, 0
+        pieces, maps, offsets, position = [], {}, {}, 0
         for s, e in used:
-            offsets[(s, e)] = position - s
-            pieces.append(text[s:e])
-            position += (e - s) + 2
+            # letters break lines and double spaces anywhere; ConText phrases ("ruled it out") must
+            # match across them, so white space runs become one space (positions are mapped back)
+            flat, where = _flatten(text[s:e])
+            offsets[(s, e)] = position
+            maps[(s, e)] = where
+            pieces.append(flat)
+            position += len(flat) + 2
         joined = "\n\n".join(pieces)
         nlp = self._pipeline()
         doc = nlp.make_doc(joined)
-        starts = sorted(s + offsets[(s, e)] for s, e in used)
-        _mark_sentences(doc, starts)
+        _mark_sentences(doc, sorted(offsets.values()))
         spans = []
         for t in targets:
-            shift = offsets[_sentence_of(sentences, t)]
-            spans.append(doc.char_span(t[0] + shift, t[1] + shift, alignment_mode="expand"))
+            key = _sentence_of(sentences, t)
+            where, base = maps[key], offsets[key]
+            spans.append(doc.char_span(base + where[t[0] - key[0]], base + where[t[1] - key[0]], alignment_mode="expand"))
         doc.spans[GROUP] = [s for s in spans if s is not None]
         with warnings.catch_warnings():
             # W036: medspaCy's internal matcher for a modifier kind without phrases; harmless
@@ -76,6 +80,25 @@ class Assertions:
         found = {(s.start_char, s.end_char): frozenset(m.category for m in s._.modifiers) for s in doc.spans[GROUP]}
         return [found.get((span.start_char, span.end_char), frozenset()) if span is not None else frozenset()
                 for span in spans]
+
+
+def _flatten(text: str) -> tuple[str, list[int]]:
+    """`text` with each run of white space as one space, and for every original offset (and the end)
+    its offset in the flattened text."""
+    out: list[str] = []
+    where: list[int] = []
+    previous_space = False
+    for ch in text:
+        where.append(len(out))
+        if ch.isspace():
+            if not previous_space:
+                out.append(" ")
+            previous_space = True
+        else:
+            out.append(ch)
+            previous_space = False
+    where.append(len(out))
+    return "".join(out), where
 
 
 def _sentence_of(sentences: list[tuple[int, int]], target: tuple[int, int]) -> tuple[int, int]:

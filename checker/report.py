@@ -139,3 +139,77 @@ def item_case(letter: LetterCheck, item: ItemCheck, index: int) -> dict[str, Any
 def dump_case(case: dict[str, Any]) -> str:
     return yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=100)
 
+
+
+# --- audit ------------------------------------------------------------------------------------------
+
+def audit_json(audit, vocab) -> dict[str, Any]:
+    out = letter_json(audit.letter, vocab)
+    for item_out, item in zip(out["items"], audit.items):
+        item_out["rationale_cites"] = item.rationale_cites
+        item_out["reasons_outside_edition"] = sorted({o for r in item.reasons for o in r.outside})
+        item_out["rationale_sentences"] = [
+            {"start": r.start, "end": r.end, "kind": r.kind, "criteria": r.criteria, "outside": r.outside}
+            for r in item.reasons]
+        item_out["findings"] = [f.to_json() for f in item.findings]
+    out["findings"] = [f.to_json() for f in audit.findings]
+    return out
+
+
+def audit_text(audit) -> str:
+    letter = audit.letter
+    head = f"{letter.path} ({letter.letter.layout} layout)"
+    lines = [head, "#" * min(len(head), 100)]
+    for f in audit.findings:
+        lines += _finding_lines(f, "  ")
+    for n, item in enumerate(audit.items, 1):
+        check = item.check
+        predicted = f" | checker: {check.decision.decision}" if check.decision else " | outside the rule packs"
+        lines += [""] + textwrap.wrap(f"Item {n}: {check.title} | letter: {check.letter_decision}{predicted}", 100,
+                                      subsequent_indent="  ")
+        if check.decision:
+            statuses = ", ".join(f"{r.criterion.id} {r.status}" for r in check.decision.results if r.status != "met")
+            lines += textwrap.wrap(f"criteria not met or not documented: {statuses or 'none'}", 100,
+                                   initial_indent="  ", subsequent_indent="    ")
+            lines.append(f"  rationale cites: {', '.join(item.rationale_cites) or 'none'}")
+            outside = sorted({o for r in item.reasons for o in r.outside})
+            if outside:
+                lines.append(f"  reasons outside the 2009 criteria: {', '.join(outside)}")
+        for f in item.findings:
+            lines += _finding_lines(f, "  ")
+        if not item.findings:
+            lines.append("  no finding")
+    return "\n".join(lines)
+
+
+def _finding_lines(f, pad: str) -> list[str]:
+    lines = textwrap.wrap(f"[{f.severity}] {f.code}: {f.message}", 100, initial_indent=pad, subsequent_indent=pad + "  ")
+    for ev in f.evidence:
+        lines += textwrap.wrap(f'"{ev["quote"]}" @{ev["start"]}-{ev["end"]}', 100,
+                               initial_indent=pad + "    ", subsequent_indent=pad + "      ")
+    return lines
+
+
+def audit_markdown(audits, errors: list[dict[str, str]], codes: list[str]) -> str:
+    """A summary table over a folder: findings per code, then the letters with findings."""
+    counts = {code: 0 for code in codes}
+    letters_with = {code: set() for code in codes}
+    rows = []
+    for a in audits:
+        found = a.all_findings()
+        for f in found:
+            counts[f.code] = counts.get(f.code, 0) + 1
+            letters_with.setdefault(f.code, set()).add(a.letter.path)
+        if found:
+            rows.append((a.letter.path, len(found), ", ".join(sorted({f.code for f in found}))))
+    lines = ["# IMR letter audit", "", f"Letters audited: {len(audits)}; unreadable: {len(errors)}; "
+             f"letters with findings: {len(rows)}; findings: {sum(counts.values())}.", "",
+             "| code | findings | letters |", "|---|---:|---:|"]
+    lines += [f"| `{code}` | {counts[code]} | {len(letters_with.get(code, ()))} |" for code in sorted(counts)]
+    if rows:
+        lines += ["", "| letter | findings | codes |", "|---|---:|---|"]
+        lines += [f"| {Path(path).name} | {n} | {codes_} |" for path, n, codes_ in rows]
+    if errors:
+        lines += ["", "| unreadable file | reason |", "|---|---|"]
+        lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in errors]
+    return "\n".join(lines) + "\n"

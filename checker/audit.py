@@ -1,0 +1,373 @@
+"""Auditing IMR letters: does each item's decision follow from its documented facts, do its reasons name
+the right criteria, does its guideline citation fit, do its dates, sides and quantities agree.
+
+The checks are generic (rules/audit/audit.yaml holds every pattern); criteria checks run on items a
+rule pack covers. Every finding quotes the letter with character offsets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import Field, ValidationError
+
+from .check import ItemCheck, LetterCheck
+from .dates import DATE_PATTERN, find_dates
+from .errors import ValidationFailure
+from .schema import Strict, problems_from_validation
+from .yamlsrc import load_yaml_file
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+STOP_WORDS = {"injection", "injections", "trigger", "point", "points", "request", "requested", "therapy",
+              "sessions", "session", "spine", "muscle", "muscles", "quantity", "additional", "right", "left",
+              "bilateral", "times", "weeks", "lumbar", "cervical", "thoracic"}
+
+
+class EditionRange(Strict):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class Topic(Strict):
+    cites: str
+    item: str
+
+
+class AuditFile(Strict):
+    schema_: str = Field(alias="schema")
+    severities: dict[str, str]
+    guideline: str
+    patient_strong: str
+    patient: str
+    deficiency: str
+    reasons: dict[str, str]
+    outside_reasons: dict[str, str]
+    conclusion: dict[str, str]
+    regions: dict[str, str]
+    chapter_regions: dict[str, list[str]]
+    topics: dict[str, Topic]
+    editions: dict[str, dict[str, EditionRange]]
+    quantity: dict[str, str]
+    laterality: dict[str, str]
+    date_order: list[list[str]] = [["injury", "ur_denial"], ["ur_denial", "assigned"], ["assigned", "decision"],
+                                   ["injury", "decision"], ["ur_denial", "decision"]]
+    # a summary sentence saying a review evaluated a request that was submitted on a later date
+    request_after_review: str = (r"(?:utilization\s+review|\bUR\b)[^.]{0,80}?(?:evaluated|reviewed|non-?certified|denied|modified)"
+                                 r"[^.]{0,200}?(?:submitted|requested|received)\s+on\s+")
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    severities: dict[str, str]
+    guideline: re.Pattern[str]
+    patient_strong: re.Pattern[str]
+    patient: re.Pattern[str]
+    deficiency: re.Pattern[str]
+    reasons: dict[str, re.Pattern[str]]
+    outside: dict[str, re.Pattern[str]]
+    necessary: re.Pattern[str]
+    not_necessary: re.Pattern[str]
+    regions: dict[str, re.Pattern[str]]
+    chapter_regions: dict[str, list[str]]
+    topics: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]
+    editions: dict[str, dict[str, tuple[dt.date, dt.date]]]
+    title_quantity: re.Pattern[str]
+    rationale_quantity: re.Pattern[str]
+    laterality: dict[str, re.Pattern[str]]
+    date_order: list[list[str]]
+    request_after_review: re.Pattern[str]
+
+
+def load_audit_rules(rules_dir: str | Path) -> AuditRules:
+    doc = load_yaml_file(Path(rules_dir) / "audit" / "audit.yaml")
+    try:
+        m = AuditFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "audit")) from None
+    rx = lambda p: re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE)  # noqa: E731
+    try:
+        return AuditRules(
+            m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},
+            {k: rx(v) for k, v in m.outside_reasons.items()}, rx(m.conclusion["necessary"]),
+            rx(m.conclusion["not_necessary"]), {k: rx(v) for k, v in m.regions.items()}, m.chapter_regions,
+            {k: (rx(t.cites), rx(t.item)) for k, t in m.topics.items()},
+            {g: {ed: (dt.date.fromisoformat(r.from_), dt.date.fromisoformat(r.to)) for ed, r in eds.items()}
+             for g, eds in m.editions.items()},
+            rx(m.quantity["title"]), rx(m.quantity["rationale"]), {k: rx(v) for k, v in m.laterality.items()},
+            m.date_order, rx(m.request_after_review),
+        )
+    except (re.error, ValueError, KeyError) as exc:
+        raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
+
+
+@dataclass
+class Reason:
+    start: int
+    end: int
+    kind: str                       # patient | guideline | conclusion
+    criteria: list[str]
+    outside: list[str]
+
+
+@dataclass
+class ItemAudit:
+    check: ItemCheck
+    reasons: list[Reason] = field(default_factory=list)
+    rationale_cites: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class LetterAudit:
+    letter: LetterCheck
+    items: list[ItemAudit]
+    findings: list[Finding] = field(default_factory=list)
+
+    def all_findings(self) -> list[Finding]:
+        return self.findings + [f for i in self.items for f in i.findings]
+
+
+def _quote(text: str, start: int, end: int) -> dict[str, Any]:
+    return {"quote": " ".join(text[start:end].split()), "start": start, "end": end}
+
+
+class Auditor:
+    def __init__(self, rules: AuditRules, sentences):
+        self.r = rules
+        self.sentences = sentences  # Extractor.sentences: one sentence splitter for the whole tool
+
+    def finding(self, code: str, message: str, evidence: list[dict[str, Any]]) -> Finding:
+        return Finding(code, self.r.severities.get(code, "warning"), message, evidence)
+
+    def audit(self, letter: LetterCheck) -> LetterAudit:
+        out = LetterAudit(letter, [self._item(letter, item) for item in letter.items])
+        out.findings = self._letter_dates(letter)
+        return out
+
+    # --- the rationale, sentence by sentence ----------------------------------------------------------
+
+    def reasons(self, text: str, start: int, end: int, map_criteria: bool = True) -> list[Reason]:
+        """Each rationale sentence: a reason about the patient, a guideline quotation or the conclusion,
+        with the criteria a reason names (only for items a rule pack covers)."""
+        from .extract import Segment
+
+        out = []
+        for s, e in self.sentences(text, Segment("rationale", start, end)):
+            sentence = text[s:e]
+            quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
+                and not re.search(r"\brequest", sentence, re.I)
+            if quoting:
+                kind = "guideline"
+            elif self.r.necessary.search(sentence) or self.r.not_necessary.search(sentence):
+                kind = "conclusion"
+            elif self.r.patient.search(sentence):
+                kind = "patient"
+            else:
+                kind = "guideline"
+            criteria: list[str] = []
+            outside = [name for name, rx in self.r.outside.items() if rx.search(sentence)] \
+                if kind != "guideline" and map_criteria else []
+            if kind != "guideline" and map_criteria:
+                for clause in re.split(r";|,\s+(?=but\b|however\b|although\b|while\b|there\s+is\b)|\bwhile\b|\balthough\b", sentence):
+                    if self.r.deficiency.search(clause):
+                        criteria += [cid for cid, rx in self.r.reasons.items() if rx.search(clause) and cid not in criteria]
+            out.append(Reason(s, e, kind, criteria, outside))
+        return out
+
+    def _item(self, letter: LetterCheck, item: ItemCheck) -> ItemAudit:
+        audit = ItemAudit(item)
+        it = item.item
+        text = letter.text
+        if it is None:
+            return audit
+        title_q = _quote(text, it.title.start, it.title.end)
+        if it.rationale is not None:
+            audit.reasons = self.reasons(text, it.rationale.start, it.rationale.end, item.decision is not None)
+            audit.rationale_cites = sorted({c for r in audit.reasons for c in r.criteria}, key=_criterion_order)
+        if not it.citations:
+            audit.findings.append(self.finding("no-guideline-cited", "the item cites no guideline", [title_q]))
+        audit.findings += self._conclusion(text, item, audit)
+        audit.findings += self._citations(letter, item, title_q)
+        audit.findings += self._laterality(text, item, audit)
+        audit.findings += self._quantity(text, item, audit)
+        if item.decision is not None:
+            audit.findings += self._criteria(text, item, audit, title_q)
+        return audit
+
+    def _conclusion(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
+        last: Optional[tuple[int, int, str]] = None
+        for r in audit.reasons:
+            if r.kind == "guideline":
+                continue
+            sentence = text[r.start:r.end]
+            for kind, rx in (("necessary", self.r.necessary), ("not necessary", self.r.not_necessary)):
+                for m in rx.finditer(sentence):
+                    if last is None or r.start + m.start() >= last[0]:
+                        last = (r.start + m.start(), r.start + m.end(), kind)
+        if last is None or item.letter_decision is None:
+            return []
+        wanted = "not necessary" if item.letter_decision == "upheld" else "necessary"
+        if last[2] == wanted:
+            return []
+        decision = item.item.decision_span
+        evidence = [_quote(text, last[0], last[1])] + ([_quote(text, decision.start, decision.end)] if decision else [])
+        return [self.finding("rationale-conclusion-mismatch",
+                             f"the item is {item.letter_decision} but its rationale concludes the request is {last[2]}", evidence)]
+
+    def _region(self, text: str) -> Optional[str]:
+        hits = [(m.start(), name) for name, rx in self.r.regions.items() for m in [rx.search(text)] if m]
+        return min(hits)[1] if hits else None
+
+    def _citations(self, letter: LetterCheck, item: ItemCheck, title_q: dict[str, Any]) -> list[Finding]:
+        out = []
+        text = letter.text
+        title = item.item.title.text
+        region = self._region(title)
+        if region is None and item.extraction is not None and "body_region" in item.extraction.facts.facts:
+            region = item.extraction.facts.facts["body_region"].value
+        review = letter.letter.dates.get("ur_denial")
+        for c in item.item.citations:
+            cq = _quote(text, c.raw.start, c.raw.end)
+            regions = self.r.chapter_regions.get(c.guideline or "")
+            if regions and region and region not in regions:
+                out.append(self.finding("guideline-citation-mismatch",
+                                        f"the {c.role.replace('_', ' ')} cites {c.guideline} for a {region} request", [title_q, cq]))
+                continue
+            cited = " ".join(filter(None, (c.guideline, c.section, c.raw.text)))
+            for topic, (cites, fits) in self.r.topics.items():
+                if cites.search(cited) and not fits.search(title):
+                    out.append(self.finding("guideline-citation-mismatch",
+                                            f"the {c.role.replace('_', ' ')} cites the {topic} guideline for a request that is not {topic}",
+                                            [title_q, cq]))
+                    break
+            edition = self.r.editions.get(c.guideline or "", {}).get(c.edition or "")
+            if edition and review is not None and review.value and not edition[0] <= review.value <= edition[1]:
+                out.append(self.finding("guideline-citation-mismatch",
+                                        f"the {c.edition} edition of {c.guideline} was in force {edition[0]} to {edition[1]}, "
+                                        f"not on the review date {review.value}",
+                                        [cq, _quote(text, review.span.start, review.span.end)]))
+        return out
+
+    def _sides(self, text: str, start: int, end: int) -> set[str]:
+        found = {side for side, rx in self.r.laterality.items() if rx.search(text, start, end)}
+        return {"bilateral"} if "bilateral" in found else found
+
+    def _laterality(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
+        title = item.item.title
+        sides = self._sides(text, title.start, title.end)
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", title.text)} - STOP_WORDS
+        if not sides or not words:
+            return []
+        for r in audit.reasons:
+            sentence = text[r.start:r.end]
+            if not re.search(r"request", sentence, re.I) or not any(re.search(rf"\b{w}", sentence, re.I) for w in words):
+                continue
+            other = self._sides(text, r.start, r.end)
+            if other and other != sides:
+                return [self.finding("laterality-mismatch",
+                                     f"the item is {'/'.join(sorted(sides))} but the rationale speaks of {'/'.join(sorted(other))}",
+                                     [_quote(text, title.start, title.end), _quote(text, r.start, r.end)])]
+        return []
+
+    def _title_quantity(self, title: str) -> Optional[int]:
+        m = self.r.title_quantity.search(title)
+        if not m:
+            return None
+        if m.group("a"):
+            return int(m.group("a")) * int(m.group("b"))
+        return int(next(g for g in (m.group("n"), m.group("q"), m.group("c")) if g))
+
+    def _quantity(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
+        if item.item.partial:
+            return []  # the disputed part of a partly certified request differs from its original count
+        wanted = self._title_quantity(item.item.title.text)
+        if wanted is None:
+            return []
+        for r in audit.reasons:
+            for m in self.r.rationale_quantity.finditer(text, r.start, r.end):
+                if int(m.group("c")) != wanted:
+                    title = item.item.title
+                    return [self.finding("quantity-mismatch",
+                                         f"the item requests {wanted} but the rationale speaks of {m.group('c')}",
+                                         [_quote(text, title.start, title.end), _quote(text, m.start(), m.end())])]
+        return []
+
+    def _criteria(self, text: str, item: ItemCheck, audit: ItemAudit, title_q: dict[str, Any]) -> list[Finding]:
+        out = []
+        results = {r.criterion.id: r for r in item.decision.results}
+        unmet = [cid for cid, r in results.items() if r.status == "not_met"]
+        evidence_of = lambda cid: [q for u in results[cid].facts for q in (  # noqa: E731
+            {"quote": " ".join(e.quote.split()), "start": e.start, "end": e.end} for e in u.evidence if e.start is not None)]
+        if item.letter_decision == "overturned" and unmet:
+            out.append(self.finding("decision-contradicts-criteria",
+                                    f"overturned although {', '.join(unmet)} {'is' if len(unmet) == 1 else 'are'} documented as not met",
+                                    [title_q] + [q for cid in unmet for q in evidence_of(cid)]))
+        if item.letter_decision == "upheld" and item.decision.decision == "certify":
+            out.append(self.finding("decision-contradicts-criteria",
+                                    "upheld although every criterion is documented as met", [title_q]))
+        if item.letter_decision == "upheld":
+            for cid in unmet:
+                if cid not in audit.rationale_cites:
+                    out.append(self.finding("rationale-omits-unmet-criterion",
+                                            f"{cid} ({results[cid].criterion.name}) is documented as not met but the rationale does not give it as a reason",
+                                            evidence_of(cid)))
+        # an overturning rationale lists met criteria as its reasons: only denials are checked here
+        for cid in audit.rationale_cites if item.letter_decision == "upheld" else ():
+            if cid in results and results[cid].status == "met":
+                where = [r for r in audit.reasons if cid in r.criteria]
+                out.append(self.finding("rationale-cites-met-criterion",
+                                        f"the rationale gives {cid} ({results[cid].criterion.name}) as a reason, but the documented facts meet it",
+                                        [_quote(text, r.start, r.end) for r in where] + evidence_of(cid)))
+        return out
+
+    # --- dates ------------------------------------------------------------------------------------------
+
+    def _letter_dates(self, letter: LetterCheck) -> list[Finding]:
+        out = []
+        dates = letter.letter.dates
+        text = letter.text
+        broken = []
+        for earlier, later in self.r.date_order:
+            a, b = dates.get(earlier), dates.get(later)
+            if a and b and a.value and b.value and a.value > b.value:
+                broken.append((earlier, a, later, b))
+        if broken:  # one finding for the letter's header, naming every pair out of order
+            words = "; ".join(f"the {e.replace('_', ' ')} date {a.value} is after the {l.replace('_', ' ')} date {b.value}"
+                              for e, a, l, b in broken)
+            spans = {(f.span.start, f.span.end) for _, a, _, b in broken for f in (a, b)}
+            out.append(self.finding("date-inconsistency", words, [_quote(text, s, e) for s, e in sorted(spans)]))
+        summary = letter.letter.summary
+        if summary is not None:
+            from .extract import Segment
+
+            for s, e in self.sentences(text, Segment("summary", summary.start, summary.end)):
+                m = self.r.request_after_review.search(text, s, e)
+                if not m:
+                    continue
+                dates = find_dates(text[s:e])
+                review = next((d for a, _, d in dates if s + a < m.start() + 40), None)
+                late = next((d for a, _, d in dates if s + a >= m.end()), None)
+                if review and late and late > review:
+                    out.append(self.finding("date-inconsistency",
+                                            f"the review of {review} evaluated a request submitted later, on {late}",
+                                            [_quote(text, s, e)]))
+        return out
+
+
+def _criterion_order(cid: str) -> tuple[int, str]:
+    tail = cid.split("-", 1)[-1]
+    return (int(tail), "") if tail.isdigit() else (99, tail)

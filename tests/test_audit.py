@@ -1,0 +1,111 @@
+"""The audit: planted inconsistencies are caught with the right code, consistent letters give none,
+the sample letters' real inconsistencies are found, and the real DWC letters audit without error."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.audit import Auditor, load_audit_rules
+from checker.check import Checker
+from checker.cli import main
+from checker.engine import Engine
+from checker.extract import Extractor
+from checker.patterns import load_patterns
+from conftest import FIXTURES, RULES
+
+AUDIT = FIXTURES / "audit"
+PLANTED = sorted(AUDIT.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def checker(rules):
+    return Checker(rules, Engine(rules.packs).statuses, Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary))
+
+
+@pytest.fixture(scope="module")
+def auditor(checker):
+    return Auditor(load_audit_rules(RULES), checker.extractor.sentences)
+
+
+def _found(audit):
+    out = {(f.code, None) for f in audit.findings}
+    for item in audit.items:
+        out |= {(f.code, item.check.title) for f in item.findings}
+    return out
+
+
+@pytest.mark.parametrize("letter", PLANTED, ids=lambda p: p.stem)
+def test_planted_inconsistency_is_caught_and_nothing_else(letter, checker, auditor):
+    expected = yaml.safe_load(letter.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
+    want = {(f["code"], " ".join(f["item"].split()) if f["item"] else None) for f in expected["findings"]}
+    assert _found(auditor.audit(checker.check_file(letter))) == want
+
+
+def test_every_public_code_is_planted_once(auditor):
+    planted = set()
+    for path in AUDIT.glob("*.expected.yaml"):
+        planted |= {f["code"] for f in yaml.safe_load(path.read_text(encoding="utf-8"))["findings"]}
+    assert planted == set(load_audit_rules(RULES).severities)
+
+
+SAMPLE_FINDINGS = {
+    "000_d17f91e3032579f1": set(),
+    "001_8e0a74b3a70ff754": {("guideline-citation-mismatch", "Left paraspinal muscle trigger point injection"),
+                             ("laterality-mismatch", "Right sacroiliac joint injection")},
+    "002_8b2a3e9d9f9e1e33": {("date-inconsistency", None),
+                             ("rationale-omits-unmet-criterion", "TPI 20553 X6 in the Right Lumbar Paraspinals DOS 12/29/15")},
+    "003_207e070f999b17f1": {("guideline-citation-mismatch", "EPIDURAL STEROID INJECTIONS ,CERVICAL QUANTITY :1:00")},
+    "004_4fa3c31427c968ed": set(),
+}
+SAMPLE_CITES = {"000_d17f91e3032579f1": ["TPI-1", "TPI-3", "TPI-6"], "001_8e0a74b3a70ff754": ["TPI-1", "TPI-4", "TPI-MPS"],
+                "002_8b2a3e9d9f9e1e33": ["TPI-5", "TPI-6"], "003_207e070f999b17f1": ["TPI-3", "TPI-MPS"],
+                "004_4fa3c31427c968ed": ["TPI-3"]}
+
+
+@pytest.mark.parametrize("stem", sorted(SAMPLE_FINDINGS))
+def test_sample_letters_real_inconsistencies(stem, checker, auditor, corpus):
+    audit = auditor.audit(checker.check_file(corpus / "imr" / f"{stem}.txt"))
+    assert _found(audit) == SAMPLE_FINDINGS[stem]
+    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    assert tpi.rationale_cites == SAMPLE_CITES[stem]
+    for f in audit.findings + [f for i in audit.items for f in i.findings]:
+        text = audit.letter.text
+        assert f.evidence and all(" ".join(text[e["start"]:e["end"]].split()) == e["quote"] for e in f.evidence)
+
+
+def test_guideline_quotations_are_not_reasons(checker, auditor, corpus):
+    audit = auditor.audit(checker.check_file(corpus / "imr" / "003_207e070f999b17f1.txt"))
+    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    kinds = [r.kind for r in tpi.reasons]
+    assert kinds.count("guideline") >= 7 and "patient" in kinds and kinds[-1] == "conclusion"
+
+
+def test_reasons_outside_the_2009_criteria_are_reported(checker, auditor, corpus):
+    audit = auditor.audit(checker.check_file(corpus / "imr" / "004_4fa3c31427c968ed.txt"))
+    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    assert {o for r in tpi.reasons for o in r.outside} == {"adjunct to active therapy", "imaging guidance"}
+
+
+def test_real_dwc_letters_audit_without_error(checker, auditor, corpus):
+    for pdf in sorted((corpus / "dwc-2016-2017" / "pdf").glob("*.pdf")):
+        audit = auditor.audit(checker.check_file(pdf))
+        assert all(f.severity in ("warning", "error") for f in audit.all_findings())
+
+
+def test_audit_command_formats_and_fail_on(tmp_path, capsys):
+    consistent, planted = AUDIT / "01-consistent-upheld.txt", AUDIT / "06-rationale-conclusion-mismatch.txt"
+    assert main(["audit", str(consistent)]) == 0
+    assert main(["audit", "--fail-on", "error", str(planted)]) == 1
+    assert main(["audit", "--fail-on", "never", str(planted)]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--format", "json", str(planted)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    [letter] = doc["letters"]
+    codes = [f["code"] for i in letter["items"] for f in i["findings"]]
+    assert codes == ["rationale-conclusion-mismatch"] and "rationale_cites" in letter["items"][0]
+    assert main(["audit", "--format", "markdown", str(AUDIT)]) == 1
+    md = capsys.readouterr().out
+    assert "| `quantity-mismatch` | 1 | 1 |" in md and "Letters audited: 11" in md
