@@ -46,6 +46,8 @@ class AuditFile(Strict):
     reasons: dict[str, str]
     outside_reasons: dict[str, str]
     conclusion: dict[str, str]
+    verdict: dict[str, str]
+    no_citation: str
     regions: dict[str, str]
     chapter_regions: dict[str, list[str]]
     topics: dict[str, Topic]
@@ -70,6 +72,9 @@ class AuditRules:
     outside: dict[str, re.Pattern[str]]
     necessary: re.Pattern[str]
     not_necessary: re.Pattern[str]
+    verdict_necessary: re.Pattern[str]
+    verdict_not_necessary: re.Pattern[str]
+    no_citation: re.Pattern[str]
     regions: dict[str, re.Pattern[str]]
     chapter_regions: dict[str, list[str]]
     topics: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]
@@ -92,7 +97,8 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
         return AuditRules(
             m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},
             {k: rx(v) for k, v in m.outside_reasons.items()}, rx(m.conclusion["necessary"]),
-            rx(m.conclusion["not_necessary"]), {k: rx(v) for k, v in m.regions.items()}, m.chapter_regions,
+            rx(m.conclusion["not_necessary"]), rx(m.verdict["necessary"]), rx(m.verdict["not_necessary"]),
+            rx(m.no_citation), {k: rx(v) for k, v in m.regions.items()}, m.chapter_regions,
             {k: (rx(t.cites), rx(t.item)) for k, t in m.topics.items()},
             {g: {ed: (dt.date.fromisoformat(r.from_), dt.date.fromisoformat(r.to)) for ed, r in eds.items()}
              for g, eds in m.editions.items()},
@@ -199,7 +205,8 @@ class Auditor:
             audit.reasons = self.reasons(text, it.rationale.start, it.rationale.end, item.decision is not None)
             audit.rationale_cites = sorted({c for r in audit.reasons for c in r.criteria}, key=_criterion_order)
         if not it.citations:
-            audit.findings.append(self.finding("no-guideline-cited", "the item cites no guideline", [title_q]))
+            said = [_quote(text, m.start(), m.end()) for m in self.r.no_citation.finditer(text, it.span.start, it.span.end)]
+            audit.findings.append(self.finding("no-guideline-cited", "the item cites no guideline", [title_q] + said))
         audit.findings += self._conclusion(text, item, audit)
         audit.findings += self._citations(letter, item, title_q)
         audit.findings += self._laterality(text, item, audit)
@@ -211,10 +218,8 @@ class Auditor:
     def _conclusion(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
         last: Optional[tuple[int, int, str]] = None
         for r in audit.reasons:
-            if r.kind == "guideline":
-                continue
             sentence = text[r.start:r.end]
-            for kind, rx in (("necessary", self.r.necessary), ("not necessary", self.r.not_necessary)):
+            for kind, rx in (("necessary", self.r.verdict_necessary), ("not necessary", self.r.verdict_not_necessary)):
                 for m in rx.finditer(sentence):
                     if last is None or r.start + m.start() >= last[0]:
                         last = (r.start + m.start(), r.start + m.end(), kind)
