@@ -58,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="exit 1 when a finding of this severity or worse is found (default: warning)")
     common(au)
 
+    rg = sub.add_parser("regress", help="compare every case and expected letter with its expectations; exit 1 on drift")
+    rg.add_argument("paths", nargs="*", help="case files, expectation files or folders (default: cases/ corpus/letters/ regress/)")
+    rg.add_argument("--against", type=Path, default=None, help="a second rules folder: list the outcomes that differ")
+    rg.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
+    rg.add_argument("--junit", type=Path, default=None, help="write JUnit XML here (for CI servers)")
+    rg.add_argument("--markdown", type=Path, default=None, help="write a Markdown summary here")
+    rg.add_argument("--update", action="store_true", help="rewrite drifted expectations to the new outcomes (prints the diff)")
+    rg.add_argument("--require-coverage", action="store_true",
+                    help="fail when a criterion is never seen in a status it can take")
+    common(rg)
+
     sc = sub.add_parser("score", help="extraction accuracy against *.expected.yaml files in a folder")
     sc.add_argument("folder", type=Path)
     common(sc)
@@ -71,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     rs = rsub.add_parser("show", help="show one criterion: wording, page, condition, examples")
     rs.add_argument("id")
     common(rs)
+    rm = rsub.add_parser("mutate", help="mutation-test the rule packs against their examples and the cases")
+    rm.add_argument("--cases", nargs="*", default=None, help="case files or folders (default: cases/)")
+    common(rm)
     return p
 
 
@@ -118,6 +132,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.rules_command == "list":
             print(pack_list(rules))
+        elif args.rules_command == "mutate":
+            return _mutate(args, rules)
         else:
             print(criterion_text(rules, args.id))
         return EXIT_OK
@@ -129,6 +145,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _extract(args, rules)
     if args.command == "audit":
         return _audit(args, rules)
+    if args.command == "regress":
+        return _regress(args, rules)
     if args.command == "score":
         from .score import render, score_folder
 
@@ -221,6 +239,74 @@ def _audit(args: argparse.Namespace, rules) -> int:
     floor = SEVERITY_RANK[args.fail_on]
     worst = max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()), default=-1)
     return EXIT_FINDINGS if worst >= floor else EXIT_OK
+
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_REGRESS = [REPO / "cases", REPO / "corpus" / "letters", REPO / "regress"]
+
+
+def _regression(rules):
+    from .audit import Auditor, load_audit_rules
+    from .regress import Regression
+
+    checker = _checker(rules)
+    return Regression(rules, checker, Auditor(load_audit_rules(rules.root), checker.extractor.sentences))
+
+
+def _regress(args: argparse.Namespace, rules) -> int:
+    from .regress import against, metrics
+    from .regress_report import drift_table, dump_json, junit_xml, markdown, metrics_text, update, write
+    from .rulepack import load_rules
+
+    paths = [str(p) for p in (args.paths or [p for p in DEFAULT_REGRESS if p.exists()])]
+    run = _regression(rules).run(paths)
+    for path, message in run.errors:
+        _error(message)
+    if args.against is not None:
+        other_rules = load_rules(args.against)
+        other = _regression(other_rules).run(paths)
+        moved = against(rules, other_rules, run, other)
+        print(f"outcomes that differ between {rules.root} and {other_rules.root}:")
+        print(drift_table(moved))
+        return EXIT_ERROR if run.errors or other.errors else (EXIT_FINDINGS if moved else EXIT_OK)
+    m = metrics(run, rules)
+    print(f"{len(run.sources)} sources, {run.compared} values compared, {len(run.drifts)} drifted")
+    print(drift_table(run.drifts))
+    print()
+    print(metrics_text(m))
+    if args.json:
+        write(args.json, dump_json(run, m))
+    if args.junit:
+        write(args.junit, junit_xml(run))
+    if args.markdown:
+        write(args.markdown, markdown(run, m))
+    if args.update and run.drifts:
+        for diff in update(run):
+            print(diff)
+        print("expectations updated")
+        return EXIT_OK
+    if run.errors:
+        return EXIT_ERROR
+    if run.drifts or (args.require_coverage and m.uncovered):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _mutate(args: argparse.Namespace, rules) -> int:
+    from .case import case_files, load_case
+    from .mutate import run_mutation
+
+    paths = args.cases if args.cases is not None else [str(REPO / "cases")]
+    cases = [load_case(p, rules).facts for p in case_files(paths)] if paths else []
+    survivors = 0
+    for pack in rules.packs:
+        report = run_mutation(rules, pack, cases)
+        print(f"{pack.id}: {report.total} mutants, {report.killed} detected by the examples and {len(cases)} case(s), "
+              f"{len(report.survivors)} survived")
+        for m in report.survivors:
+            print(f"  survived: {m.criterion}: {m.description}")
+        survivors += len(report.survivors)
+    return EXIT_FINDINGS if survivors else EXIT_OK
 
 
 def _extract(args: argparse.Namespace, rules) -> int:

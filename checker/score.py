@@ -38,6 +38,7 @@ class ExpectedDocument(Strict):
     layout: str
     dates: dict[str, str] = {}
     items: list[ExpectedItem]
+    findings: Optional[list[dict[str, Any]]] = None   # audit finding codes, when the file pins them
 
 
 @dataclass

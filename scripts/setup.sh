@@ -16,3 +16,16 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The JUnit XML schema CI servers read (Jenkins xunit junit-10.xsd) ships in pytest's source
+# distribution; the regression tests validate `checker regress --junit` output against it.
+if [ ! -f .venv/share/junit-10.xsd ]; then
+  tmp=$(mktemp -d)
+  if .venv/bin/python -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+       "pytest==8.3.5" -d "$tmp" >/dev/null 2>&1; then
+    mkdir -p .venv/share
+    tar -xzf "$tmp"/pytest-8.3.5.tar.gz -O pytest-8.3.5/testing/example_scripts/junit-10.xsd > .venv/share/junit-10.xsd
+  else
+    echo "setup: could not fetch the JUnit schema; the JUnit validation test will report it" >&2
+  fi
+  rm -rf "$tmp"
+fi

@@ -2,11 +2,10 @@
 threshold exercised by an example, and public ids stable."""
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from checker.condition import leaves
+from checker.coverage import reachable_statuses
 from checker.facts import derive
 from checker.oracle import reference_statuses
 from checker.rulepack import load_rules
@@ -27,39 +26,9 @@ def test_guideline_identity(pack):
     assert (g.in_force_from.isoformat(), g.in_force_to.isoformat()) == ("2009-07-18", "2016-07-27")
 
 
-def _candidate_values(cond, vocab):
-    """Per fact: 'absent' plus values on both sides of every constant the condition compares it to."""
-    options: dict[str, set] = {}
-    for leaf in leaves(cond):
-        spec = vocab.facts[leaf.fact]
-        vals = options.setdefault(leaf.fact, {None})
-        if spec.type == "bool":
-            vals |= {True, False}
-        elif spec.type == "enum":
-            vals |= set(spec.values)
-        else:
-            for c in (leaf.value if leaf.op == "in" else (leaf.value,)):
-                vals |= {c - 1, c, c + 1}
-    return options
-
-
-def _reachable(pack, criterion, vocab):
-    conds = [criterion.condition] + ([criterion.applies_when] if criterion.applies_when else [])
-    options: dict[str, set] = {}
-    for cond in conds:
-        for name, vals in _candidate_values(cond, vocab).items():
-            options.setdefault(name, set()).update(vals)
-    names = sorted(options)
-    seen = set()
-    for combo in itertools.product(*(sorted(options[n], key=repr) for n in names)):
-        values = {n: v for n, v in zip(names, combo) if v is not None}
-        seen.add(reference_statuses(pack, values)[criterion.id])
-    return seen
-
-
 @pytest.mark.parametrize("pack,criterion", CRITERIA)
 def test_examples_cover_every_reachable_status(pack, criterion, rules):
-    reachable = _reachable(pack, criterion, rules.vocabulary)
+    reachable = reachable_statuses(pack, criterion, rules.vocabulary)
     covered = {ex.expect for ex in criterion.examples}
     assert reachable - covered == set(), f"statuses without an example: {sorted(reachable - covered)}"
     assert covered <= reachable
