@@ -152,12 +152,14 @@ def _quote(text: str, start: int, end: int) -> dict[str, Any]:
 
 
 class Auditor:
-    def __init__(self, rules: AuditRules, sentences):
+    def __init__(self, rules: AuditRules, sentences, exclusions: frozenset[str] = frozenset()):
         self.r = rules
         self.sentences = sentences  # Extractor.sentences: one sentence splitter for the whole tool
+        self.exclusions = exclusions  # criteria whose reason is a condition being present
 
     def finding(self, code: str, message: str, evidence: list[dict[str, Any]]) -> Finding:
-        return Finding(code, self.r.severities.get(code, "warning"), message, evidence)
+        unique = list({(e["start"], e["end"]): e for e in evidence}.values())
+        return Finding(code, self.r.severities.get(code, "warning"), message, unique)
 
     def audit(self, letter: LetterCheck) -> LetterAudit:
         out = LetterAudit(letter, [self._item(letter, item) for item in letter.items])
@@ -176,7 +178,9 @@ class Auditor:
             sentence = text[s:e]
             quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
                 and not re.search(r"\brequest", sentence, re.I)
-            if quoting:
+            if self._verdict(sentence):
+                kind = "conclusion"  # "... so the two additional injections are not medically necessary"
+            elif quoting:
                 kind = "guideline"
             elif self.r.necessary.search(sentence) or self.r.not_necessary.search(sentence):
                 kind = "conclusion"
@@ -189,8 +193,9 @@ class Auditor:
                 if kind != "guideline" and map_criteria else []
             if kind != "guideline" and map_criteria:
                 for clause in re.split(r";|,\s+(?=but\b|however\b|although\b|while\b|there\s+is\b)|\bwhile\b|\balthough\b", sentence):
-                    if self.r.deficiency.search(clause):
-                        criteria += [cid for cid, rx in self.r.reasons.items() if rx.search(clause) and cid not in criteria]
+                    deficient = bool(self.r.deficiency.search(clause))
+                    criteria += [cid for cid, rx in self.r.reasons.items()
+                                 if (deficient or cid in self.exclusions) and rx.search(clause) and cid not in criteria]
             out.append(Reason(s, e, kind, criteria, outside))
         return out
 
@@ -217,7 +222,14 @@ class Auditor:
 
     def _conclusion(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
         last: Optional[tuple[int, int, str]] = None
-        for r in audit.reasons:
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", item.item.title.text)} - STOP_WORDS
+        topics = [fits for _, (_, fits) in self.r.topics.items() if fits.search(item.item.title.text)]
+        naming = [r for r in audit.reasons
+                  if any(re.search(rf"\b{w}", text[r.start:r.end], re.I) for w in words)
+                  or any(t.search(text, r.start, r.end) for t in topics)]
+        # a rationale section shared by several items: the verdict on this item is the one naming it
+        candidates = naming if any(self._verdict(text[r.start:r.end]) for r in naming) else audit.reasons
+        for r in candidates:
             sentence = text[r.start:r.end]
             for kind, rx in (("necessary", self.r.verdict_necessary), ("not necessary", self.r.verdict_not_necessary)):
                 for m in rx.finditer(sentence):
@@ -232,6 +244,9 @@ class Auditor:
         evidence = [_quote(text, last[0], last[1])] + ([_quote(text, decision.start, decision.end)] if decision else [])
         return [self.finding("rationale-conclusion-mismatch",
                              f"the item is {item.letter_decision} but its rationale concludes the request is {last[2]}", evidence)]
+
+    def _verdict(self, sentence: str) -> bool:
+        return bool(self.r.verdict_necessary.search(sentence) or self.r.verdict_not_necessary.search(sentence))
 
     def _region(self, text: str) -> Optional[str]:
         hits = [(m.start(), name) for name, rx in self.r.regions.items() for m in [rx.search(text)] if m]
@@ -253,8 +268,12 @@ class Auditor:
                                         f"the {c.role.replace('_', ' ')} cites {c.guideline} for a {region} request", [title_q, cq]))
                 continue
             cited = " ".join(filter(None, (c.guideline, c.section, c.raw.text)))
+            same_role = [" ".join(filter(None, (o.guideline, o.section, o.raw.text))) for o in item.item.citations if o.role == c.role]
             for topic, (cites, fits) in self.r.topics.items():
-                if cites.search(cited) and not fits.search(title):
+                # a letter may list the guidelines of all its items together: flag only when none of
+                # this role's citations is about the item's own treatment
+                own = any(f.search(other) for other in same_role for t, (f, it) in self.r.topics.items() if it.search(title))
+                if cites.search(cited) and not fits.search(title) and not own:
                     out.append(self.finding("guideline-citation-mismatch",
                                             f"the {c.role.replace('_', ' ')} cites the {topic} guideline for a request that is not {topic}",
                                             [title_q, cq]))
@@ -371,6 +390,12 @@ class Auditor:
                                             f"the review of {review} evaluated a request submitted later, on {late}",
                                             [_quote(text, s, e)]))
         return out
+
+
+def make_auditor(rules, checker) -> Auditor:
+    """The auditor for a rule set, sharing the checker's sentence splitter."""
+    exclusions = frozenset(c.id for p in rules.packs for c in p.criteria if c.kind == "exclusion")
+    return Auditor(load_audit_rules(rules.root), checker.extractor.sentences, exclusions)
 
 
 def _criterion_order(cid: str) -> tuple[int, str]:

@@ -53,9 +53,15 @@ def _parser() -> argparse.ArgumentParser:
 
     au = sub.add_parser("audit", help="audit IMR letters: decision, reasons, citations, dates, sides, quantities")
     au.add_argument("files", nargs="+", help="letters or folders of letters")
-    au.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    au.add_argument("--format", choices=("text", "json", "markdown", "jsonl"), default="text",
+                    help="jsonl: one JSON line per letter, streamed as letters finish (batch mode)")
     au.add_argument("--fail-on", choices=("warning", "error", "never"), default="warning",
                     help="exit 1 when a finding of this severity or worse is found (default: warning)")
+    au.add_argument("--jobs", type=int, default=1, help="worker processes (batch mode; default 1)")
+    au.add_argument("--output", type=Path, default=None, help="write the JSON lines here instead of standard output")
+    au.add_argument("--resume", action="store_true", help="skip letters already in --output and append the rest")
+    au.add_argument("--time-limit", type=float, default=60.0, help="seconds allowed per letter in batch mode (default 60)")
+    au.add_argument("--summary", type=Path, default=None, help="batch mode: write the Markdown summary here")
     common(au)
 
     rg = sub.add_parser("regress", help="compare every case and expected letter with its expectations; exit 1 on drift")
@@ -212,13 +218,52 @@ def _check(args: argparse.Namespace, rules) -> int:
     return EXIT_FINDINGS if noncertify else EXIT_OK
 
 
+def _batch(args: argparse.Namespace, rules) -> int:
+    from .audit import SEVERITY_RANK, load_audit_rules
+    from .batch import done_paths, run_batch
+    from .report import summary_markdown
+
+    if args.jobs < 1:
+        raise CheckerError("--jobs takes a whole number of 1 or more")
+    if args.resume and args.output is None:
+        raise CheckerError("--resume needs --output (the results file to continue)")
+    files = letter_files(args.files)
+    skip = done_paths(args.output) if args.resume else set()
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        sink = args.output.open("a" if args.resume else "w", encoding="utf-8")
+    else:
+        sink = sys.stdout
+    try:
+        summary = run_batch(files, rules.root, args.jobs, args.time_limit, sink, skip)
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    for error in summary.errors:
+        _error(error["message"])
+    codes = sorted(load_audit_rules(rules.root).severities)
+    report = summary_markdown(summary, codes, len(skip))
+    if args.summary is not None:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(report, encoding="utf-8")
+    elif args.output is not None:
+        print(report, end="")
+    if summary.errors:
+        return EXIT_ERROR
+    floor = {"never": 99}.get(args.fail_on) or SEVERITY_RANK[args.fail_on]
+    return EXIT_FINDINGS if summary.worst >= floor else EXIT_OK
+
+
 def _audit(args: argparse.Namespace, rules) -> int:
-    from .audit import SEVERITY_RANK, Auditor, load_audit_rules
+    from .audit import SEVERITY_RANK, load_audit_rules, make_auditor
     from .report import audit_json, audit_markdown, audit_text, document_json
+
+    if args.format == "jsonl" or args.jobs != 1 or args.output is not None or args.resume:
+        return _batch(args, rules)
 
     checker = _checker(rules)
     audit_rules = load_audit_rules(rules.root)
-    auditor = Auditor(audit_rules, checker.extractor.sentences)
+    auditor = make_auditor(rules, checker)
     audits, errors = [], []
     for path in letter_files(args.files):
         try:
@@ -246,11 +291,11 @@ DEFAULT_REGRESS = [REPO / "cases", REPO / "corpus" / "letters", REPO / "regress"
 
 
 def _regression(rules):
-    from .audit import Auditor, load_audit_rules
+    from .audit import make_auditor
     from .regress import Regression
 
     checker = _checker(rules)
-    return Regression(rules, checker, Auditor(load_audit_rules(rules.root), checker.extractor.sentences))
+    return Regression(rules, checker, make_auditor(rules, checker))
 
 
 def _regress(args: argparse.Namespace, rules) -> int:

@@ -213,3 +213,16 @@ def audit_markdown(audits, errors: list[dict[str, str]], codes: list[str]) -> st
         lines += ["", "| unreadable file | reason |", "|---|---|"]
         lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in errors]
     return "\n".join(lines) + "\n"
+
+
+def summary_markdown(summary, codes: list[str], resumed: int = 0) -> str:
+    """The batch summary: counts per finding code, unreadable letters (the batch keeps only counts)."""
+    lines = ["# IMR letter audit (batch)", "",
+             f"Letters audited: {summary.letters}; unreadable: {len(summary.errors)}"
+             + (f"; already done before resuming: {resumed}" if resumed else "") + ".", "",
+             "| code | findings | letters |", "|---|---:|---:|"]
+    lines += [f"| `{c}` | {summary.codes.get(c, 0)} | {summary.letters_with.get(c, 0)} |" for c in codes]
+    if summary.errors:
+        lines += ["", "| unreadable file | reason |", "|---|---|"]
+        lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in summary.errors]
+    return "\n".join(lines) + "\n"

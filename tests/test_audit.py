@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.audit import Auditor, load_audit_rules
+from checker.audit import load_audit_rules, make_auditor
 from checker.check import Checker
 from checker.cli import main
 from checker.engine import Engine
@@ -26,8 +26,8 @@ def checker(rules):
 
 
 @pytest.fixture(scope="module")
-def auditor(checker):
-    return Auditor(load_audit_rules(RULES), checker.extractor.sentences)
+def auditor(rules, checker):
+    return make_auditor(rules, checker)
 
 
 def _found(audit):

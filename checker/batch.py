@@ -1,0 +1,163 @@
+"""Auditing thousands of letters: worker processes, JSON Lines streamed in input order, a time limit
+per letter, resumable output, and a progress line on a terminal.
+
+The rules engine holds the GIL, so parallelism comes from processes; each builds its own checker once.
+Results are written in input order (`imap`), so the output is the same byte for byte whatever the
+number of processes. Only counts are kept in memory, so memory stays flat however long the batch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional, TextIO
+
+from .errors import CheckerError
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(rules_dir: str, time_limit: float) -> None:
+    """Worker start: build the checker and the auditor once per process."""
+    from .audit import make_auditor
+    from .cli import _checker
+    from .rulepack import load_rules
+
+    rules = load_rules(rules_dir)
+    checker = _checker(rules)
+    _STATE.update(rules=rules, checker=checker, time_limit=time_limit, auditor=make_auditor(rules, checker))
+
+
+class LetterTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum, frame):  # noqa: ARG001
+        raise LetterTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def audit_one(path: str) -> dict[str, Any]:
+    """One letter's audit as a JSON-able record, or an error record; never raises."""
+    from .report import audit_json
+
+    try:
+        with _deadline(_STATE["time_limit"]):
+            audit = _STATE["auditor"].audit(_STATE["checker"].check_file(path))
+            record = audit_json(audit, _STATE["rules"].vocabulary)
+    except LetterTimeout:
+        return {"path": path, "error": f"{path}: not finished within the {_STATE['time_limit']:g} s limit per letter"}
+    except CheckerError as exc:
+        return {"path": path, "error": exc.message}
+    except RecursionError:
+        return {"path": path, "error": f"{path}: too deeply nested to read"}
+    except Exception as exc:  # a bug must not stop the batch; its type is reported, no letter text
+        return {"path": path, "error": f"{path}: internal error ({type(exc).__name__}); please report it"}
+    return record
+
+
+@dataclass
+class Summary:
+    letters: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+    letters_with: dict[str, int] = field(default_factory=dict)
+    worst: int = -1
+
+    def add(self, record: dict[str, Any]) -> None:
+        if "error" in record:
+            self.errors.append({"path": record["path"], "message": record["error"]})
+            return
+        self.letters += 1
+        found = list(record.get("findings", [])) + [f for i in record.get("items", []) for f in i.get("findings", [])]
+        from .audit import SEVERITY_RANK
+
+        for f in found:
+            self.codes[f["code"]] = self.codes.get(f["code"], 0) + 1
+            self.worst = max(self.worst, SEVERITY_RANK.get(f["severity"], 0))
+        for code in {f["code"] for f in found}:
+            self.letters_with[code] = self.letters_with.get(code, 0) + 1
+
+
+def done_paths(output: Path) -> set[str]:
+    """Letters already in a results file; a last line cut by an interruption is removed first."""
+    if not output.exists():
+        return set()
+    data = output.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        output.write_bytes(data)
+    done = set()
+    for line in data.decode("utf-8").splitlines():
+        try:
+            done.add(json.loads(line)["path"])
+        except (ValueError, KeyError, TypeError):
+            raise CheckerError(f"{output}: not a results file written by checker (cannot resume)") from None
+    return done
+
+
+class Progress:
+    """A progress line with rate and time left, on a terminal only (quiet in CI and when piped)."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr):
+        self.total, self.stream, self.start, self.last = total, stream, time.monotonic(), 0.0
+        self.on = stream.isatty() and not os.environ.get("CI") and total > 1
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.on or (now - self.last < 0.2 and done < self.total):
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate else 0
+        bar = "#" * int(30 * done / self.total)
+        self.stream.write(f"\r[{bar:<30}] {done}/{self.total} {rate:.1f} letters/s ETA {int(left) // 60}m{int(left) % 60:02d}s")
+        self.stream.flush()
+        if done == self.total:
+            self.stream.write("\n")
+
+
+def run_batch(paths: list[Path], rules_dir: str, jobs: int, time_limit: float, sink: TextIO,
+              skip: Optional[set[str]] = None) -> Summary:
+    """Audit every letter, writing one JSON line per letter to `sink` in input order."""
+    todo = [str(p) for p in paths if str(p) not in (skip or set())]
+    summary = Summary()
+    progress = Progress(len(todo))
+    if jobs <= 1:
+        _init(rules_dir, time_limit)
+        results: Iterator[dict[str, Any]] = map(audit_one, todo)
+        pool = None
+    else:
+        import multiprocessing as mp
+
+        pool = mp.get_context("fork").Pool(jobs, initializer=_init, initargs=(rules_dir, time_limit))
+        results = pool.imap(audit_one, todo, chunksize=4)
+    try:
+        for n, record in enumerate(results, 1):
+            sink.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            sink.flush()
+            summary.add(record)
+            progress.update(n)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    return summary
