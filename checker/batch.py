@@ -117,7 +117,8 @@ def done_paths(output: Path) -> set[str]:
 class Progress:
     """A progress line with rate and time left, on a terminal only (quiet in CI and when piped)."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr):
+    def __init__(self, total: int, stream: Optional[TextIO] = None):
+        stream = stream if stream is not None else sys.stderr
         self.total, self.stream, self.start, self.last = total, stream, time.monotonic(), 0.0
         self.on = stream.isatty() and not os.environ.get("CI") and total > 1
 

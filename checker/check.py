@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .decision import Decision, Evaluator, evaluate_facts
+from .errors import InputError
 from .extract import Extraction, Extractor, Segment
 from .facts import Evidence, Fact, FactSet
 from .letter import Item, Letter, parse_letter
@@ -20,6 +21,9 @@ from .rulepack import RuleSet
 from .source import SourceText, read_source
 
 TREATMENT = "trigger_point_injection"
+# Real IMR letters hold a handful of disputed items (at most about 20 in the DWC corpus); a "letter"
+# with hundreds is not one, and checking it would take minutes.
+MAX_ITEMS = 200
 HEADER_FACTS = {"injury": "injury_date", "ur_denial": "ur_decision_date"}
 
 
@@ -57,6 +61,9 @@ class Checker:
     def check_source(self, source: SourceText) -> LetterCheck:
         text = source.text
         letter = parse_letter(text)
+        if len(letter.items) > MAX_ITEMS:
+            raise InputError(f"{source.path}: {len(letter.items)} disputed items, more than the {MAX_ITEMS} a letter can "
+                             "hold; is it several letters joined together?")
         out = LetterCheck(source.path, source.kind, text, letter)
         preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
                   for k, f in letter.dates.items() if k in HEADER_FACTS and f.value is not None}

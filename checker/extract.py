@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .dates import parse_date
-from .facts import Evidence, Fact, FactSet, check_order
+from .facts import Evidence, Fact, FactSet
 from .nlp import Assertions
 from .patterns import Patterns, Rx
 from .vocabulary import Vocabulary
@@ -59,6 +59,7 @@ class _Target:
     role: str
     negatable: bool = False
     absent_means: Optional[bool] = None
+    sentence: tuple[int, int] = (0, 0)
 
 
 class Extractor:
@@ -177,7 +178,6 @@ class Extractor:
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end)."""
         targets: list[_Target] = []
-        sentences: list[tuple[int, int]] = []
         request_sentences: list[tuple[int, int, str]] = []
         for seg in segments:
             plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
@@ -189,12 +189,12 @@ class Extractor:
                     or (plan is not None and s >= plan.start()) or i <= follow
                 if is_request and self.p.tpi_title.search(text, s, e):
                     follow = max(follow, i + 2)
-                sentences.append((s, e))
-                targets.extend(self._targets(text, s, e, seg.role, window, is_request, i <= follow))
+                for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow):
+                    t.sentence = (s, e)
+                    targets.append(t)
                 if is_request:
                     request_sentences.append((s, e, seg.role))
-        sentences.sort()
-        categories = self.assertions.categories(text, sentences, [t.focus for t in targets])
+        categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
         mentions = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
         for name, (value, start, end) in (preset or {}).items():
             mentions.append(Mention(name, value, start, end, "header"))
@@ -228,12 +228,13 @@ class Extractor:
             value, used = self._reconcile(name, found, warnings)
             if used:
                 facts[name] = Fact(value, tuple(_evidence(text, m, source) for m in used))
-        result = FactSet(facts)
-        for later, message in check_order(result, self.vocab):
-            earlier = next(a for a, b in self.vocab.order if b == later and a in facts and facts[a].value > facts[later].value)
-            warnings.append(f"{message}: both dates left out")
-            facts.pop(later, None)
-            facts.pop(earlier, None)
+        # two dates in an impossible order: neither can be trusted, both are left out
+        broken = [(a, b) for a, b in self.vocab.order if a in facts and b in facts and facts[a].value > facts[b].value]
+        for a, b in broken:
+            warnings.append(f"{self.vocab.facts[b].label} ({facts[b].value}) is before {self.vocab.facts[a].label} "
+                            f"({facts[a].value}): both dates left out")
+        for name in {n for pair in broken for n in pair}:
+            facts.pop(name, None)
         return FactSet(facts)
 
     def _reconcile(self, name: str, found: list[Mention], warnings: list[str]) -> tuple[Any, list[Mention]]:

@@ -11,6 +11,7 @@ Every piece of letter text is a ``Span`` with offsets into the text given to ``p
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -244,9 +245,11 @@ def _heading_items(text: str, lo: int, hi: int) -> list[Item]:
     lines = _lines(text, lo, hi)
     decisions = _decision_lines(text, lines)
     starts, floor = [], 0
+    line_starts = [s for s, _ in lines]
     for last, colon, _ds, de in decisions:
         starts.append(_heading_start(text, lines, last, floor, colon))
-        floor = next(i for i, (s, e) in enumerate(lines) if s <= de <= e) + 1
+        # the line holding the decision word (a binary search: letters may be long)
+        floor = bisect.bisect_right(line_starts, de)
     items = []
     for n, ((_last, colon, ds, de), start) in enumerate(zip(decisions, starts)):
         end = starts[n + 1] if n + 1 < len(starts) else hi

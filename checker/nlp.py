@@ -43,9 +43,9 @@ class Assertions:
             self._nlp = nlp
         return self._nlp
 
-    def categories(self, text: str, sentences: list[tuple[int, int]],
-                   targets: list[tuple[int, int]]) -> list[frozenset[str]]:
-        """For each (start, end) target in `text`, the set of modifier categories that apply to it.
+    def categories(self, text: str, targets: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[frozenset[str]]:
+        """For each target, given as (its sentence, its own span) in `text`, the set of modifier
+        categories that apply to it.
 
         Only the sentences that hold a target are analysed: they are joined into one document (a
         blank line between them) so that tokenising and ConText run once, on as little text as
@@ -53,7 +53,7 @@ class Assertions:
         """
         if not targets:
             return []
-        used = sorted({_sentence_of(sentences, t) for t in targets})
+        used = sorted({sentence for sentence, _ in targets})
         pieces, maps, offsets, position = [], {}, {}, 0
         for s, e in used:
             # letters break lines and double spaces anywhere; ConText phrases ("ruled it out") must
@@ -68,8 +68,7 @@ class Assertions:
         doc = nlp.make_doc(joined)
         _mark_sentences(doc, sorted(offsets.values()))
         spans = []
-        for t in targets:
-            key = _sentence_of(sentences, t)
+        for key, t in targets:
             where, base = maps[key], offsets[key]
             spans.append(doc.char_span(base + where[t[0] - key[0]], base + where[t[1] - key[0]], alignment_mode="expand"))
         doc.spans[GROUP] = [s for s in spans if s is not None]
@@ -99,11 +98,6 @@ def _flatten(text: str) -> tuple[str, list[int]]:
             previous_space = False
     where.append(len(out))
     return "".join(out), where
-
-
-def _sentence_of(sentences: list[tuple[int, int]], target: tuple[int, int]) -> tuple[int, int]:
-    k = bisect.bisect_right(sentences, (target[0], float("inf"))) - 1
-    return sentences[max(k, 0)]
 
 
 def _mark_sentences(doc, starts: list[int]) -> None:

@@ -104,8 +104,9 @@ def _pdf_text(name: str, data: bytes) -> str:
         raise InputError(f"{name}: encrypted PDF needs the 'cryptography' package to open") from None
     except FileNotDecryptedError:
         raise InputError(f"{name}: password-protected PDF") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            AssertionError, OSError, RecursionError, ZeroDivisionError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError, OSError,
+            RecursionError, ZeroDivisionError, NotImplementedError, StopIteration, LookupError, ArithmeticError) as exc:
+        # a damaged PDF can fail anywhere inside pypdf (unknown filters, encryption handlers, ...)
         raise InputError(f"{name}: not a readable PDF ({type(exc).__name__})") from None
     text = "\n".join(pages)
     if not text.strip():

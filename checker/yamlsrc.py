@@ -104,24 +104,36 @@ def load_yaml_text(text: str, path: str) -> Located:
     """Parse one YAML document; raise ValidationFailure with positions for syntax or duplicate-key errors."""
     out = Located(path=path, data=None)
     problems: list[Problem] = []
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # the reader refuses control characters here already
+    except yaml.YAMLError as exc:
+        raise ValidationFailure([_syntax_problem(path, exc)]) from None
     try:
         node = loader.get_single_node()
         if node is not None:
             out.data = _build(loader, node, (), out, problems)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise ValidationFailure([Problem(path, line, col, "yaml", "(syntax)", reason,
-                                         "check indentation, quotes and colons")]) from None
     except yaml.YAMLError as exc:
-        raise ValidationFailure([Problem(path, 1, 1, "yaml", "(syntax)", str(exc).splitlines()[0], "")]) from None
+        raise ValidationFailure([_syntax_problem(path, exc)]) from None
+    except RecursionError:
+        raise ValidationFailure([Problem(path, 1, 1, "yaml", "(syntax)", "nested too deeply", "")]) from None
     finally:
         loader.dispose()
     if problems:
         raise ValidationFailure(problems)
     return out
+
+
+def _syntax_problem(path: str, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # the position is a character offset; turn it into a line and column
+        return Problem(path, 1, exc.position + 1, "yaml", "(characters)",
+                       f"character #x{exc.character:04x} is not allowed in YAML", "remove control characters")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Problem(path, line, col, "yaml", "(syntax)", exc.problem or exc.context or "invalid YAML",
+                       "check indentation, quotes and colons")
+    return Problem(path, 1, 1, "yaml", "(syntax)", str(exc).splitlines()[0] if str(exc) else "invalid YAML", "")
 
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
