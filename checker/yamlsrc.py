@@ -64,8 +64,17 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
 def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, out: Located, problems: list[Problem]) -> Any:
     out.positions.setdefault(loc, _mark(node))
+    if node.tag not in _PLAIN_TAGS:
+        # explicit tags (!!python/..., !!binary, !custom) are never needed here and never constructed
+        line, col = _mark(node)
+        problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc)) or "(document)",
+                                f"YAML tag '{node.tag}' is not allowed", "write plain values"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         seen: dict[Any, yaml.Node] = {}
