@@ -33,8 +33,9 @@ def _init(rules_dir: str, time_limit: float) -> None:
     _STATE.update(rules=rules, checker=checker, time_limit=time_limit, auditor=make_auditor(rules, checker))
 
 
-class LetterTimeout(Exception):
-    pass
+class LetterTimeout(BaseException):
+    """Raised by the per-letter alarm; a BaseException, so that no `except Exception` on the way
+    (in pypdf or spaCy) can swallow it."""
 
 
 @contextmanager

@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("folder", type=Path)
     common(sc)
 
+    sv = sub.add_parser("serve", help="start the pre-screening web page on this machine")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000)
+    common(sv)
+
     rules = sub.add_parser("rules", help="validate, list or show the criteria")
     rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rv = rsub.add_parser("validate", help="check rule files; report every problem as path:line:col")
@@ -131,6 +136,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         examples = sum(len(c.examples) for p in rules.packs for c in p.criteria)
         print(f"{directory}: OK ({len(rules.packs)} pack(s), {n} criteria, {examples} examples, "
               f"{len(rules.vocabulary.facts)} facts)")
+        return EXIT_OK
+    if args.command == "serve":
+        try:
+            from .web import serve
+        except ImportError:
+            raise CheckerError("the web page needs the 'web' extra: pip install -e '.[web]'") from None
+        load_rules(args.rules or default_rules())  # report bad rules before the server starts
+        print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
+        serve(args.host, args.port, str(args.rules) if args.rules else None)
         return EXIT_OK
     rules = load_rules(args.rules or default_rules())
     if args.command == "rules":

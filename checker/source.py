@@ -134,10 +134,17 @@ def read_source(path: str | Path) -> SourceText:
         raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if len(data) > MAX_BYTES:  # the file grew, or stat lied (special files)
         raise InputError(f"{name}: file is over the limit of {MAX_BYTES} bytes")
+    return read_bytes(data, name)
+
+
+def read_bytes(data: bytes, name: str) -> SourceText:
+    """An uploaded or in-memory file (text or PDF, told by its name or its first bytes); nothing is
+    written to disk."""
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: {len(data)} bytes, over the limit of {MAX_BYTES} bytes")
     if not data.strip():
         raise InputError(f"{name}: empty (no text to read)")
-
-    suffix = p.suffix.lower()
+    suffix = Path(name).suffix.lower()
     is_pdf = suffix == ".pdf" or (suffix not in _TEXT_SUFFIXES and data.lstrip().startswith(b"%PDF-"))
     if is_pdf:
         text = _pdf_text(name, data)

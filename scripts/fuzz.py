@@ -36,8 +36,8 @@ WORDS = ["Upheld", "Overturned", "IMR ISSUES, DECISIONS AND RATIONALES", "CLINIC
          "Date of Injury: 13/45/2099", "is: Upheld", "QUANTITY :0:00", "referred pain", "#-5", "(", ")", "%", ":"]
 
 
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """The per-input alarm; not an Exception, so no library handler can swallow it."""
 
 
 def _alarm(signum, frame):  # noqa: ARG001

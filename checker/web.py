@@ -1,0 +1,246 @@
+"""The reviewers' pre-screening page: paste notes or a letter, upload a .txt/.pdf, or fill the criteria
+checklist; see the predicted decision, each criterion with its evidence highlighted in the text, what
+to request and what request would pass. A JSON API with the same schema as `--format json`.
+
+Nothing is written to disk and no request body is logged; uploads are read in memory and capped.
+Pages are rendered on the server (Jinja2); there is no front-end build and nothing loads from the web.
+"""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict
+
+from .errors import CheckerError
+
+MAX_UPLOAD = 5 * 1024 * 1024
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented", "not_applicable": "Not applicable"}
+
+
+@lru_cache(maxsize=1)
+def _tools(rules_dir: str):
+    from .audit import make_auditor
+    from .cli import _checker
+    from .rulepack import load_rules
+
+    rules = load_rules(rules_dir)
+    checker = _checker(rules)
+    return rules, checker, make_auditor(rules, checker)
+
+
+class FactsIn(BaseModel):
+    """Case facts by name (see rules/facts.yaml); leave a fact out when it is not documented."""
+
+    model_config = ConfigDict(extra="forbid")
+    facts: dict[str, Any]
+
+
+class TextIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    name: str = "pasted text"
+
+
+def _highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The source text as HTML with each evidence span in a <mark id=...>; overlapping spans merge."""
+    out, pos = [], 0
+    for start, end, anchor in sorted(spans):
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<mark id="{anchor}" tabindex="-1">{html.escape(text[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _view_item(item_json: dict[str, Any], text: str, n: int) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
+    """Template data for one item, and the evidence spans to mark in the source text."""
+    spans, seen = [], {}
+    criteria = []
+    for c in item_json.get("criteria", []):
+        anchors = []
+        for ev in c["evidence"]:
+            for q in ev["quotes"]:
+                if q.get("start") is None:
+                    continue
+                key = (q["start"], q["end"])
+                if key not in seen:
+                    seen[key] = f"ev{n}-{len(seen)}"
+                    spans.append((q["start"], q["end"], seen[key]))
+                anchors.append(seen[key])
+        criteria.append({**c, "status_words": STATUS_WORDS[c["status"]], "anchors": anchors})
+    return {**item_json, "criteria": criteria}, spans
+
+
+def create_app(rules_dir: Optional[str] = None) -> FastAPI:
+    from .cli import default_rules
+
+    rules_dir = str(rules_dir or default_rules())
+    app = FastAPI(title="MTUS trigger point injection checker", version="1", docs_url=None, redoc_url=None,
+                  description="Pre-screening of trigger point injection requests against the MTUS 2009 criteria. "
+                              "A non-certify result is a recommendation for physician review.")
+
+    def error_page(request: Request, message: str, status: int) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
+
+    async def read_upload(upload: Optional[UploadFile]) -> Optional[bytes]:
+        if upload is None or not upload.filename:
+            return None
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise CheckerError(f"{upload.filename}: larger than the {MAX_UPLOAD // (1024 * 1024)} MB upload limit")
+        return data
+
+    def check_source(source):
+        rules, checker, auditor = _tools(rules_dir)
+        from .report import audit_json
+
+        return audit_json(auditor.audit(checker.check_source(source)), rules.vocabulary)
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> HTMLResponse:
+        rules, _, _ = _tools(rules_dir)
+        return TEMPLATES.TemplateResponse(request, "home.html", {"facts": _checklist(rules)})
+
+    @app.post("/check", response_class=HTMLResponse)
+    async def check_page(request: Request, text: str = Form(""), upload: Optional[UploadFile] = File(None)) -> HTMLResponse:
+        from .source import read_bytes, read_text
+
+        try:
+            data = await read_upload(upload)
+            if data is not None:
+                source = read_bytes(data, upload.filename)
+            elif text.strip():
+                source = read_text(text, "pasted text")
+            else:
+                return error_page(request, "Paste notes or a letter, or choose a .txt or .pdf file.", 400)
+            letter = check_source(source)
+        except CheckerError as exc:
+            return error_page(request, exc.message, 400)
+        items, spans = [], []
+        for n, item in enumerate(letter["items"]):
+            view, marks = _view_item(item, source.text, n)
+            items.append(view)
+            spans += marks
+        return TEMPLATES.TemplateResponse(request, "result.html", {
+            "letter": letter, "items": items, "source": _highlight(source.text, spans), "name": source.path})
+
+    @app.post("/evaluate", response_class=HTMLResponse)
+    async def evaluate_page(request: Request) -> HTMLResponse:
+        form = await request.form()
+        rules, _, _ = _tools(rules_dir)
+        raw = _facts_from_form(dict(form), rules)
+        try:
+            decided = _evaluate(raw, rules_dir)
+        except CheckerError as exc:
+            return error_page(request, exc.message, 400)
+        view, _ = _view_item({"title": "Request entered by hand", "predicted_decision": decided["decision"],
+                              "letter_decision": None, **decided}, "", 0)
+        return TEMPLATES.TemplateResponse(request, "result.html", {"letter": None, "items": [view], "source": None,
+                                                                   "name": "checklist"})
+
+    @app.post("/api/check")
+    async def api_check(upload: Optional[UploadFile] = File(None)) -> JSONResponse:
+        """Check an uploaded letter or note (multipart field `upload`); same schema as `checker audit --format json`."""
+        from .report import document_json
+        from .source import read_bytes
+
+        try:
+            data = await read_upload(upload)
+            if data is None:
+                return JSONResponse({"error": "send a file in the form field 'upload'"}, status_code=400)
+            return JSONResponse(document_json([check_source(read_bytes(data, upload.filename))], []))
+        except CheckerError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+
+    @app.post("/api/check-text")
+    def api_check_text(body: TextIn) -> JSONResponse:
+        """Check pasted notes or letter text; same schema as `checker audit --format json`."""
+        from .report import document_json
+        from .source import read_text
+
+        try:
+            return JSONResponse(document_json([check_source(read_text(body.text, body.name))], []))
+        except CheckerError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+
+    @app.post("/api/evaluate")
+    def api_evaluate(body: FactsIn) -> JSONResponse:
+        """Evaluate facts given by name; same schema as one case of `checker evaluate --format json`."""
+        try:
+            return JSONResponse(_evaluate(body.facts, rules_dir))
+        except CheckerError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+
+    return app
+
+
+def _evaluate(raw: dict[str, Any], rules_dir: str) -> dict[str, Any]:
+    from .decision import evaluate_facts
+    from .facts import build_factset
+    from .render import decision_json
+
+    rules, checker, _ = _tools(rules_dir)
+    raw = {"treatment": "trigger_point_injection", **raw}
+    facts, errors = build_factset(raw, rules.vocabulary, "checklist")
+    if errors:
+        raise CheckerError("; ".join(f"{name}: {message}" for name, message in errors))
+    return decision_json(evaluate_facts(facts, rules, checker.evaluate))
+
+
+def _checklist(rules) -> list[dict[str, Any]]:
+    """One form control per fact a criterion reads, from the vocabulary (no fact is named in code)."""
+    used = {f for p in rules.packs for c in p.criteria for f in c.facts}
+    inputs = {f for name in used for f in _inputs_of(name, rules)}
+    out = []
+    for name, spec in rules.vocabulary.facts.items():
+        if name in inputs and name != "treatment":
+            out.append({"name": name, "label": spec.label, "type": spec.type, "values": spec.values or [],
+                        "min": spec.min, "max": spec.max, "group": spec.group})
+    return out
+
+
+def _inputs_of(name: str, rules) -> list[str]:
+    spec = rules.vocabulary.facts[name]
+    if spec.derive is None:
+        return [name]
+    if spec.derive.days_between:
+        return [name] + spec.derive.days_between.start + spec.derive.days_between.end
+    return [spec.derive.classify.fact]
+
+
+def _facts_from_form(form: dict[str, Any], rules) -> dict[str, Any]:
+    """Checklist answers to typed facts: an empty answer is 'not documented'."""
+    out: dict[str, Any] = {}
+    for name, spec in rules.vocabulary.facts.items():
+        value = str(form.get(name, "")).strip()
+        if not value:
+            continue
+        if spec.type == "bool":
+            out[name] = value == "yes"
+        elif spec.type in ("int", "number"):
+            try:
+                number = float(value)
+            except ValueError:
+                out[name] = value  # reported as 'expected a number'
+                continue
+            out[name] = int(number) if spec.type == "int" and number.is_integer() else number
+        elif spec.type == "list":
+            out[name] = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            out[name] = value
+    return out
+
+
+def serve(host: str, port: int, rules_dir: Optional[str] = None) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(rules_dir), host=host, port=port, access_log=False, log_level="warning")
