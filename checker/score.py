@@ -70,7 +70,8 @@ class Score:
 
 
 def _norm(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+    """Titles compared without case, punctuation or a leading item number ("1. ", "2) ")."""
+    return re.sub(r"[^a-z0-9]+", " ", re.sub(r"^\s*\d{1,2}[.)]\s+", "", title).lower()).strip()
 
 
 def _same(expected: Any, actual: Any) -> bool:
