@@ -82,7 +82,7 @@ def _quiet_pypdf() -> Iterator[None]:
 
 def _pdf_text(name: str, data: bytes) -> str:
     import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     if b"%PDF-" not in data[:1024]:
         raise InputError(f"{name}: not a readable PDF (no PDF header)")
@@ -104,9 +104,10 @@ def _pdf_text(name: str, data: bytes) -> str:
         raise InputError(f"{name}: encrypted PDF needs the 'cryptography' package to open") from None
     except FileNotDecryptedError:
         raise InputError(f"{name}: password-protected PDF") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError, OSError,
-            RecursionError, ZeroDivisionError, NotImplementedError, StopIteration, LookupError, ArithmeticError) as exc:
-        # a damaged PDF can fail anywhere inside pypdf (unknown filters, encryption handlers, ...)
+    except Exception as exc:
+        # a damaged PDF can fail anywhere inside pypdf (unknown filters, encryption handlers, reference
+        # loops, ...): whatever pypdf raises, the file is not a readable PDF (a per-letter time limit,
+        # being a BaseException, still passes through)
         raise InputError(f"{name}: not a readable PDF ({type(exc).__name__})") from None
     text = "\n".join(pages)
     if not text.strip():
