@@ -21,7 +21,7 @@ from .vocabulary import Vocabulary
 
 ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
 LETTER_ROLES = ("summary", "rationale")
-DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY"}
+DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY", "ALLERGY"}
 _DIGIT = re.compile(r"\d")
 
 
