@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from .dates import parse_date
@@ -23,6 +24,7 @@ ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
 LETTER_ROLES = ("summary", "rationale")
 DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY", "ALLERGY"}
 _DIGIT = re.compile(r"\d")
+MAX_SENTENCE = 1200  # characters; real sentences in letters and notes stay well under this
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class Extractor:
         ) if names else None
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
         self._injection_rx = re.compile(r"inject|" + patterns.tpi_title.pattern, re.I)
+        self._lock = threading.Lock()
+        self._cache_text: Optional[str] = None
+        self._cache: dict[tuple[int, int, str], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
 
     # --- sentences -----------------------------------------------------------------------------------
 
@@ -94,6 +99,14 @@ class Extractor:
                 a += 1
             while b > a and text[b - 1].isspace():
                 b -= 1
+            while b - a > MAX_SENTENCE:
+                # no real sentence is this long (text without full stops, or a block repeated many
+                # times); ConText's cost grows with modifiers x findings per sentence, so cut it at a
+                # space into pieces of bounded length
+                cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+                cut = cut if cut > a else a + MAX_SENTENCE
+                out.append((a, cut))
+                a = cut + 1
             if b > a:
                 out.append((a, b))
         return out
@@ -177,25 +190,13 @@ class Extractor:
     def extract(self, text: str, segments: list[Segment], source: str,
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end)."""
-        targets: list[_Target] = []
+        mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
-        for seg in segments:
-            plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
-            kept = [(s, e) for s, e in self.sentences(text, seg) if self.about_patient(text[s:e], seg.role)]
-            follow = -1  # a request names the injections, the next lines often give its details
-            for i, (s, e) in enumerate(kept):
-                window = text[kept[max(0, i - 2)][0]:e]
-                is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
-                    or (plan is not None and s >= plan.start()) or i <= follow
-                if is_request and self.p.tpi_title.search(text, s, e):
-                    follow = max(follow, i + 2)
-                for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow):
-                    t.sentence = (s, e)
-                    targets.append(t)
-                if is_request:
-                    request_sentences.append((s, e, seg.role))
-        categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
-        mentions = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
+        with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
+            for seg in segments:
+                found, requests = self._segment(text, seg)
+                mentions += found
+                request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
             mentions.append(Mention(name, value, start, end, "header"))
         mentions += self._request_mentions(text, request_sentences)
@@ -203,6 +204,36 @@ class Extractor:
         warnings: list[str] = []
         facts = self._resolve(text, mentions, source, warnings)
         return Extraction(facts, mentions, warnings)
+
+    def _segment(self, text: str, seg: Segment) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+        """Mentions and request sentences of one segment. The items of a letter share its case summary:
+        it is read once per letter (the last text's segments are kept), not once per item."""
+        key = (seg.start, seg.end, seg.role)
+        if self._cache_text is not text:
+            self._cache_text, self._cache = text, {}
+        if key in self._cache:
+            found, requests = self._cache[key]
+            return [replace(m) for m in found], list(requests)
+        targets: list[_Target] = []
+        requests: list[tuple[int, int, str]] = []
+        plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
+        kept = [(s, e) for s, e in self.sentences(text, seg) if self.about_patient(text[s:e], seg.role)]
+        follow = -1  # a request names the injections, the next lines often give its details
+        for i, (s, e) in enumerate(kept):
+            window = text[kept[max(0, i - 2)][0]:e]
+            is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
+                or (plan is not None and s >= plan.start()) or i <= follow
+            if is_request and self.p.tpi_title.search(text, s, e):
+                follow = max(follow, i + 2)
+            for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow):
+                t.sentence = (s, e)
+                targets.append(t)
+            if is_request:
+                requests.append((s, e, seg.role))
+        categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
+        found = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
+        self._cache[key] = (found, requests)
+        return [replace(m) for m in found], list(requests)
 
     def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]]) -> list[Mention]:
         out: list[Mention] = []

@@ -170,14 +170,15 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--time-limit", type=float, default=20.0)
+    ap.add_argument("--start", type=int, default=0, help="first input number (to split a run across processes)")
     ap.add_argument("--only", type=int, default=None, help="replay one input number")
     args = ap.parse_args()
     fuzzer = Fuzzer(args.seed, args.time_limit)
-    start, count = (args.only, 1) if args.only is not None else (0, args.count)
+    start, count = (args.only, 1) if args.only is not None else (args.start, args.count)
     began = time.perf_counter()
     out = fuzzer.run(start, count)
     seconds, worst = time.perf_counter() - began, out["slowest"][0]
-    print(f"seed {args.seed}: {count} inputs in {seconds:.0f} s; {len(out['ok'])} read, {len(out['error'])} clear errors, "
+    print(f"seed {args.seed}: inputs {start}-{start + count - 1} ({count}) in {seconds:.0f} s; {len(out['ok'])} read, {len(out['error'])} clear errors, "
           f"{len(out['crash'])} crashes, {len(out['hang'])} hangs; slowest input {worst[1]} took {worst[0]:.2f} s")
     return 1 if out["crash"] or out["hang"] else 0
 
