@@ -33,6 +33,7 @@ from .errors import CheckerError
 from .rulepack import RulePack
 
 TAG = {"t": "case"}
+_SCALARS = (bool, int, float, str)
 RESERVED = ("t", "sid", "id")
 
 
@@ -123,6 +124,8 @@ class Engine:
         self._sids = itertools.count(1)
         self._handles: dict[str, Any] = {}
         self._facts: dict[str, frozenset[str]] = {}
+        self._ids: dict[str, list[str]] = {}
+        self._rule_status: dict[str, dict[str, tuple[str, str]]] = {}
         self._packs = {p.id: p for p in packs}
         for pack in packs:
             name = f"pack{next(Engine._names)}"
@@ -132,19 +135,30 @@ class Engine:
             self._handles[pack.id] = self._host.get_ruleset(name)._handle
             # only the facts the conditions test are sent: fewer properties, faster matching
             self._facts[pack.id] = frozenset(f for c in pack.criteria for f in c.facts) - set(RESERVED)
+            self._ids[pack.id] = [c.id for c in pack.criteria]
+            self._rule_status[pack.id] = {f"{c.id}__{s}": (c.id, s) for c in pack.criteria
+                                          for s in ("met", "not_met", "not_applicable")}
 
     def statuses(self, pack_id: str, values: dict[str, Any]) -> dict[str, str]:
         """The status of every criterion of the pack for documented fact values."""
-        return _statuses_from(self._packs[pack_id], self.fired(pack_id, values))
+        out = dict.fromkeys(self._ids[pack_id], "not_documented")
+        rule_status = self._rule_status[pack_id]
+        for name in self.fired(pack_id, values):
+            cid, status = rule_status[name]
+            if out[cid] != "not_documented":
+                raise EngineError(f"{cid}: rules for {out[cid]} and {status} fired together; "
+                                  "the compiled ruleset is inconsistent")
+            out[cid] = status
+        return out
 
     def fired(self, pack_id: str, values: dict[str, Any]) -> set[str]:
         handle = self._handles[pack_id]
         wanted = self._facts[pack_id]
-        fact = {k: v for k, v in values.items() if k in wanted and isinstance(v, (bool, int, float, str))}
+        fact = {k: v for k, v in values.items() if k in wanted and type(v) in _SCALARS}
         for key, value in fact.items():
             # the engine's JSON reader rejects exponent notation (error 204): facts are validated
             # and rounded before they get here, so such a number is a caller's bug
-            if isinstance(value, float) and any(ch in repr(value) for ch in "ein"):
+            if type(value) is float and any(ch in repr(value) for ch in "ein"):
                 raise EngineError(f"fact '{key}': number {value!r} cannot be passed to the engine; round it first")
         with self._lock:
             sid = str(next(self._sids))
@@ -179,13 +193,3 @@ def _no_action(rule_name: str) -> Callable[[Any], None]:
     def act(c: Any) -> None:  # never called: actions are drained, not run (see Engine)
         return None
     return act
-
-
-def _statuses_from(pack: RulePack, fired: set[str]) -> dict[str, str]:
-    out = {}
-    for c in pack.criteria:
-        hits = [s for s in ("met", "not_met", "not_applicable") if f"{c.id}__{s}" in fired]
-        if len(hits) > 1:
-            raise EngineError(f"{c.id}: rules {', '.join(hits)} fired together; the compiled ruleset is inconsistent")
-        out[c.id] = hits[0] if hits else "not_documented"
-    return out
