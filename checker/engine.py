@@ -111,9 +111,9 @@ class Engine:
     Rulesets are registered through a (synchronous) Host, which validates and compiles them; cases
     are then run through the engine's C entry points directly: assert the fact, then drain the
     session's pending actions, recording each matched rule's name. Going through Host.assert_fact
-    instead wraps every action in Python closures and JSON round trips and runs several times
-    slower (benchmarks/engine_speed.py measures the ratio in each run). No Python action ever runs,
-    so none can fail silently.
+    instead wraps every action in Python closures and JSON round trips and runs at about half the
+    speed or less (benchmarks/engine_speed.py measures the ratio in each run). No Python action ever
+    runs, so none can fail silently.
     """
 
     _names = itertools.count()
