@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, TextIO
 
+from .audit import SEVERITY_RANK
 from .errors import CheckerError
 
 _STATE: dict[str, Any] = {}
@@ -89,8 +90,6 @@ class Summary:
             return
         self.letters += 1
         found = list(record.get("findings", [])) + [f for i in record.get("items", []) for f in i.get("findings", [])]
-        from .audit import SEVERITY_RANK
-
         for f in found:
             self.codes[f["code"]] = self.codes.get(f["code"], 0) + 1
             self.worst = max(self.worst, SEVERITY_RANK.get(f["severity"], 0))

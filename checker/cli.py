@@ -233,7 +233,7 @@ def _check(args: argparse.Namespace, rules) -> int:
 
 
 def _batch(args: argparse.Namespace, rules) -> int:
-    from .audit import SEVERITY_RANK, load_audit_rules
+    from .audit import load_audit_rules
     from .batch import done_paths, run_batch
     from .report import summary_markdown
 
@@ -264,8 +264,7 @@ def _batch(args: argparse.Namespace, rules) -> int:
         print(report, end="")
     if summary.errors:
         return EXIT_ERROR
-    floor = {"never": 99}.get(args.fail_on) or SEVERITY_RANK[args.fail_on]
-    return EXIT_FINDINGS if summary.worst >= floor else EXIT_OK
+    return _fail_on(args.fail_on, summary.worst)
 
 
 def _audit(args: argparse.Namespace, rules) -> int:
@@ -293,11 +292,17 @@ def _audit(args: argparse.Namespace, rules) -> int:
         print("\n\n".join(audit_text(a) for a in audits))
     if errors:
         return EXIT_ERROR
-    if args.fail_on == "never":
+    return _fail_on(args.fail_on, max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()),
+                                      default=-1))
+
+
+def _fail_on(level: str, worst: int) -> int:
+    """Exit 1 when the worst finding's rank reaches --fail-on (never: always 0)."""
+    from .audit import SEVERITY_RANK
+
+    if level == "never":
         return EXIT_OK
-    floor = SEVERITY_RANK[args.fail_on]
-    worst = max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()), default=-1)
-    return EXIT_FINDINGS if worst >= floor else EXIT_OK
+    return EXIT_FINDINGS if worst >= SEVERITY_RANK[level] else EXIT_OK
 
 
 REPO = Path(__file__).resolve().parent.parent

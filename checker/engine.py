@@ -28,7 +28,7 @@ from typing import Any, Callable
 import durable_rules_engine as _dre
 from durable.engine import Host
 
-from .condition import NEGATION, All, Any_, Condition, Leaf, Not
+from .condition import NEGATION, All, Condition, Leaf, Not
 from .errors import CheckerError
 from .rulepack import RulePack
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .dates import parse_date
@@ -34,7 +34,7 @@ class Segment:
     end: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mention:
     fact: str
     value: Any
@@ -213,7 +213,7 @@ class Extractor:
             self._cache_text, self._cache = text, {}
         if key in self._cache:
             found, requests = self._cache[key]
-            return [replace(m) for m in found], list(requests)
+            return list(found), list(requests)
         targets: list[_Target] = []
         requests: list[tuple[int, int, str]] = []
         plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
@@ -233,7 +233,7 @@ class Extractor:
         categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
         found = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
         self._cache[key] = (found, requests)
-        return [replace(m) for m in found], list(requests)
+        return list(found), list(requests)
 
     def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]]) -> list[Mention]:
         out: list[Mention] = []

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .errors import Problem
 from .schema import suggest
 from .vocabulary import NUMERIC, FactSpec, Vocabulary
 
@@ -192,18 +191,3 @@ def build_factset(raw: dict[str, Any], vocab: Vocabulary, source: str = "<facts>
     fs = FactSet(out)
     errors.extend(check_order(fs, vocab))
     return fs, errors
-
-
-def problems_for(errors: list[tuple[str, str]], doc, base: tuple, subject: str) -> list[Problem]:
-    return [doc.problem(base + (name,), subject, message) for name, message in errors]
-
-
-def relocate(fact: Fact, source: str, text: str) -> Fact:
-    """Attach character offsets to quotes found in `text` (whitespace-insensitive)."""
-    from .quotes import locate
-
-    evidence = []
-    for ev in fact.evidence:
-        span = locate(ev.quote, text)
-        evidence.append(replace(ev, source=source, start=span[0], end=span[1]) if span else ev)
-    return replace(fact, evidence=tuple(evidence))

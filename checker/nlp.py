@@ -6,7 +6,6 @@ findings may overlap, so they are passed as a span group rather than as entities
 """
 from __future__ import annotations
 
-import bisect
 import logging
 import warnings
 from typing import Iterable

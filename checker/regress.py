@@ -19,7 +19,6 @@ from .decision import evaluate_facts
 from .errors import CheckerError
 from .rulepack import STATUSES, RuleSet
 from .score import _match, load_expected
-from .yamlsrc import load_yaml_file
 
 
 @dataclass

@@ -19,10 +19,6 @@ def _value(v: Any) -> Any:
     return v
 
 
-def evidence_json(ev: Evidence) -> dict[str, Any]:
-    return ev.to_json()
-
-
 def decision_json(d: Decision) -> dict[str, Any]:
     g = d.pack.guideline
     return {
@@ -45,7 +41,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
                 "evidence": [
                     {"fact": u.name, "label": u.label, "documented": u.documented, "value": _value(u.value),
                      "requirement": u.requirement, "outcome": u.outcome, "derivation": u.derivation,
-                     "quotes": [evidence_json(e) for e in u.evidence]}
+                     "quotes": [e.to_json() for e in u.evidence]}
                     for u in r.facts
                 ],
             }

@@ -96,7 +96,7 @@ def letter_text(letter: LetterCheck, vocab) -> str:
             why = "outside the rule packs, not evaluated" if not item.is_tpi else "not evaluated"
             lines += [""] + textwrap.wrap(f"Item {n}: {item.title}{decision} | {why}", 100, subsequent_indent="  ")
             continue
-        header = [f"request: " + ", ".join(f"{k}={_short(v)}" for k, v in fact_values(item.extraction.facts).items()
+        header = ["request: " + ", ".join(f"{k}={_short(v)}" for k, v in fact_values(item.extraction.facts).items()
                                             if k in REQUEST_FACTS)]
         events = timeline(item, vocab)
         if events:

@@ -25,7 +25,7 @@ from checker.case import default_corpus, load_case  # noqa: E402
 from checker.cli import _checker  # noqa: E402
 from checker.errors import CheckerError  # noqa: E402
 from checker.rulepack import load_pack, load_rules  # noqa: E402
-from checker.source import read_source, read_text  # noqa: E402
+from checker.source import read_text  # noqa: E402
 
 LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445",
               "1": "\uff11", "0": "\uff10", " ": "\u00a0", "-": "\u2010", ":": "\uff1a"}

@@ -3,7 +3,6 @@ the sample letters' real inconsistencies are found, and the real DWC letters aud
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
