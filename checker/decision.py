@@ -38,6 +38,7 @@ class CriterionResult:
     status: str
     facts: list[FactUse]
     reason: str
+    assumed: bool = False      # not applicable by the criterion's stated assumption about an undocumented fact
 
 
 @dataclass
@@ -59,6 +60,8 @@ class Decision:
     missing: list[tuple[str, list[str]]] = field(default_factory=list)   # (what to ask for, criteria)
     suggestions: list[Suggestion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # what the checker assumed for undocumented facts: (assumption, what to confirm, criteria it decided)
+    assumptions: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     @property
     def cited(self) -> list[str]:
@@ -88,6 +91,7 @@ def evaluate_facts(facts: FactSet, rules: RuleSet, evaluator: Evaluator, pack: O
     results = [_explain(c, statuses[c.id], full, rules) for c in pack.criteria]
     out = Decision(pack, decide(statuses), results)
     out.missing = _missing(results, full, rules)
+    out.assumptions = _assumptions(results)
     out.suggestions = _suggest(pack, facts, statuses, rules, evaluator)
     out.notes = _edition_notes(pack, full)
     return out
@@ -100,6 +104,8 @@ def _explain(c: Criterion, status: str, facts: FactSet, rules: RuleSet) -> Crite
     if status == "not_applicable":
         shown = deciding_leaves(c.applies_when, values)
         uses = [_use(leaf, facts, rules, values) for leaf in shown]
+        if c.assumption and _assumed(c, values):
+            return CriterionResult(c, status, uses, f"does not apply: {c.assumption}", assumed=True)
         return CriterionResult(c, status, uses, f"does not apply: {c.applies_to} only")
     shown = deciding_leaves(c.condition, values)
     if c.applies_when is not None and evaluate(c.applies_when, values) is None:
@@ -149,6 +155,20 @@ def _unique(uses: list[FactUse]) -> list[FactUse]:
             seen.add(u.name)
             out.append(u)
     return out
+
+
+def _assumed(c: Criterion, values: dict[str, Any]) -> bool:
+    """Whether the criterion's applicability rests on an undocumented fact taking its default."""
+    return any(leaf.if_undocumented is not None and values.get(leaf.fact) is None
+               for leaf in deciding_leaves(c.applies_when, values))
+
+
+def _assumptions(results: list[CriterionResult]) -> list[tuple[str, str, list[str]]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        if r.assumed:
+            found.setdefault((r.criterion.assumption, r.criterion.confirm), []).append(r.criterion.id)
+    return [(text, confirm, ids) for (text, confirm), ids in found.items()]
 
 
 # --- what to ask for ------------------------------------------------------------------------------------

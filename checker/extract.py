@@ -8,13 +8,14 @@ lacks it; mentions of one fact are reconciled by the fact's conflict policy.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .dates import parse_date
+from .dates import find_dates, parse_date, parse_partial
 from .facts import Evidence, Fact, FactSet
 from .nlp import Assertions
 from .patterns import Patterns, Rx
@@ -123,8 +124,13 @@ class Extractor:
     def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
                  about_injections: bool = False) -> list[_Target]:
         """Proposed mentions in one sentence; `window` is the sentence with the two before it, where a
-        pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.")."""
-        sentence = text[s:e]
+        pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.").
+
+        Patterns see the sentence as a reader does: each run of white space as one space and a word
+        hyphenated across a line break joined ("radicu-\nlopathy"); the spans found are mapped back to
+        the text, so every quote and position points into the document as written."""
+        sentence, back = flatten(text, s, e)
+        window = flatten(window, 0, len(window))[0]
         out: list[_Target] = []
         seen: dict[int, bool] = {}  # many patterns share one `requires`: search each once per sentence
 
@@ -137,34 +143,41 @@ class Extractor:
                     return False
             return not (rx.unless and rx.unless.search(sentence))
 
+        def at(m: re.Match[str], group: int | str = 0) -> tuple[int, int]:
+            a, b = m.span(group)
+            return back(a), back(b - 1) + 1 if b > a else back(a)
+
+        whole = (s, e)
         for rx in self.p.bools:
             if not _applies(rx):
                 continue
-            for m in rx.regex.finditer(text, s, e):
-                out.append(_Target(rx, rx.fact, rx.value, m.span(), m.span(), role, rx.negatable, rx.absent_means))
+            for m in rx.regex.finditer(sentence):
+                out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
         failed = [m.start() for m in self.p.failed.finditer(sentence)]
         works = [m.start() for m in self.p.works.finditer(sentence)]
         if failed or works:
             for rx in self.p.therapies:
-                for m in rx.regex.finditer(text, s, e):
-                    value = _closest(m.start() - s, failed, works)
-                    out.append(_Target(rx, rx.fact, value, (s, e), m.span(), role))
+                for m in rx.regex.finditer(sentence):
+                    value = _closest(m.start(), failed, works)
+                    out.append(_Target(rx, rx.fact, value, whole, at(m), role))
         for rx in self.p.values:
             if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
-            for m in rx.regex.finditer(text, s, e):
+            for m in rx.regex.finditer(sentence):
                 value = self._number(m, rx)
                 if value is not None:
-                    out.append(_Target(rx, rx.fact, value, m.span(), m.span("n"), role))
+                    out.append(_Target(rx, rx.fact, value, at(m), at(m, "n"), role))
         for rx in self.p.dates if _DIGIT.search(sentence) else ():  # every date has digits
-            for m in rx.regex.finditer(text, s, e):
-                day = parse_date(m.group("date"))
+            if not _applies(rx):
+                continue
+            for m in rx.regex.finditer(sentence):
+                day = _day(m.group("date"), rx.partial)
                 if day is not None:
-                    out.append(_Target(rx, rx.fact, day, m.span(), m.span("date"), role))
+                    out.append(_Target(rx, rx.fact, day, at(m), at(m, "date"), role))
         if self._substance_rx is not None and is_request and (
                 role == "title" or about_injections or self._injection_rx.search(sentence)):
-            for m in self._substance_rx.finditer(text, s, e):
-                out.append(_Target(None, "substances", m.group(0), m.span(), m.span(), role))
+            for m in self._substance_rx.finditer(sentence):
+                out.append(_Target(None, "substances", m.group(0), at(m), at(m), role))
         return out
 
     def _number(self, m: re.Match[str], rx: Rx) -> Optional[float]:
@@ -199,7 +212,7 @@ class Extractor:
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
             mentions.append(Mention(name, value, start, end, "header"))
-        mentions += self._request_mentions(text, request_sentences)
+        mentions += self._request_mentions(text, request_sentences, mentions)
         mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
         warnings: list[str] = []
         facts = self._resolve(text, mentions, source, warnings)
@@ -235,15 +248,31 @@ class Extractor:
         self._cache[key] = (found, requests)
         return list(found), list(requests)
 
-    def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]]) -> list[Mention]:
+    def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]],
+                          found: list[Mention]) -> list[Mention]:
+        """Region, side and date of the request. The sentences that name the requested treatment come
+        first (a case summary's "the request for a cervical MRI" is another request), then the other
+        request sentences; in each, the region or side named first wins. A date in a sentence naming the
+        treatment is the request's date unless another date fact already took it ("last TPIs 3/2/15")."""
         out: list[Mention] = []
+        naming = [t for t in sentences if self.p.tpi_title.search(text, t[0], t[1])]
+        ordered = naming + [t for t in sentences if t not in naming]
         for name, table in (("body_region", self.p.body_region), ("laterality", self.p.laterality)):
-            for s, e, role in sentences:
+            for s, e, role in ordered:
                 hits = [(m.start(), key, m) for key, rx in table for m in [rx.search(text, s, e)] if m]
                 if hits:
                     _, key, m = min(hits, key=lambda h: h[0])  # the one named first
                     out.append(Mention(name, key, m.start(), m.end(), role))
                     break
+        # a date that another date fact read (the last injection, the injury) is not the request's
+        date_fact, others = self.p.request_date
+        if date_fact is not None:
+            taken = [(m.start, m.end) for m in found if m.fact in others]
+            free = [(a + s, b + s, day) for s, e, _ in naming for a, b, day in find_dates(text[s:e])
+                    if not any(x < b + s and a + s < y for x, y in taken)]
+            if free:
+                a, b, day = free[0]
+                out.append(Mention(date_fact, day, a, b, "title"))
         return out
 
     def _resolve(self, text: str, mentions: list[Mention], source: str, warnings: list[str]) -> FactSet:
@@ -259,6 +288,13 @@ class Extractor:
             value, used = self._reconcile(name, found, warnings)
             if used:
                 facts[name] = Fact(value, tuple(_evidence(text, m, source) for m in used))
+        # a fact the text does not state but another documented fact implies ("70% relief after the
+        # injections" documents earlier injections), with the implying facts' evidence
+        for name, (value, by) in self.p.implied.items():
+            present = [facts[b] for b in by if b in facts]
+            if name not in facts and present:
+                facts[name] = Fact(value, tuple(e for f in present for e in f.evidence),
+                                   "implied by " + ", ".join(self.vocab.facts[b].label for b in by if b in facts))
         # two dates in an impossible order: neither can be trusted, both are left out
         broken = [(a, b) for a, b in self.vocab.order if a in facts and b in facts and facts[a].value > facts[b].value]
         for a, b in broken:
@@ -277,12 +313,53 @@ class Extractor:
         if policy is True and True in values:
             warnings.append(f"{label}: mentions disagree; documented present wins")
             return True, [m for m in found if m.value is True]
+        if policy == "latest":  # the latest of several dates (the last visit of a record)
+            latest = max(values)
+            return latest, [m for m in found if m.value == latest]
         if policy == "drop":
             warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); left not documented")
             return None, []
         first = found[0].value
         warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); the first, {_show(first)}, is used")
         return first, [m for m in found if m.value == first]
+
+
+_FOLD = re.compile(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])|\s{2,}|[\t\n\r\f\v]")
+
+
+def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
+    """`text[s:e]` with white space runs as one space and line-break hyphenation removed, and a function
+    from an offset in the flattened string back to the absolute offset in `text`."""
+    pieces: list[str] = []
+    shifts: list[tuple[int, int]] = []   # (flat offset, absolute offset) where a folded run ends
+    last, flat_len = s, 0
+    for m in _FOLD.finditer(text, s, e):
+        pieces.append(text[last:m.start()])
+        flat_len += m.start() - last
+        if m.group(0)[0] != "-":
+            pieces.append(" ")
+            flat_len += 1
+        last = m.end()
+        shifts.append((flat_len, last))
+    if not shifts:
+        return text[s:e], lambda i: s + i
+    pieces.append(text[last:e])
+    starts = [f for f, _ in shifts]
+
+    def back(i: int) -> int:
+        k = bisect.bisect_right(starts, i) - 1
+        if k < 0:
+            return s + i
+        flat, absolute = shifts[k]
+        return absolute + (i - flat)
+    return "".join(pieces), back
+
+
+def _day(written: str, partial: bool) -> Optional[dt.date]:
+    if not partial:
+        return parse_date(written)
+    found = parse_partial(written)
+    return found[0] if found else None
 
 
 def _closest(offset: int, failed: list[int], works: list[int]) -> bool:

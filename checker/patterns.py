@@ -17,7 +17,7 @@ from .schema import Strict, problems_from_validation
 from .vocabulary import Vocabulary
 from .yamlsrc import Located, load_yaml_file
 
-Conflict = Literal[True, "first", "drop"]
+Conflict = Literal[True, "first", "latest", "drop"]
 
 
 class PatternModel(Strict):
@@ -42,9 +42,22 @@ class ValueFactModel(Strict):
     patterns: list[PatternModel]
 
 
+class DatePatternModel(Strict):
+    pattern: str
+    requires: Optional[str] = None
+    unless: Optional[str] = None
+
+
 class DateFactModel(Strict):
     conflict: Conflict
-    patterns: list[str]
+    # a month and year or a bare year ("since March 2012", "since 2010") is read as its first day
+    partial: bool = False
+    patterns: list[Union[str, DatePatternModel]]
+
+
+class ImpliedModel(Strict):
+    value: Any
+    by: list[str] = Field(min_length=1)
 
 
 class TherapyOutcome(Strict):
@@ -58,6 +71,10 @@ class RequestModel(Strict):
     plan_heading: str
     body_region: dict[str, str]
     laterality: dict[str, str]
+    # the date written in a sentence that names the requested treatment is this fact, unless one of
+    # `date_yields_to` read that date
+    date: Optional[str] = None
+    date_yields_to: list[str] = []
 
 
 class FindingsFile(Strict):
@@ -70,6 +87,7 @@ class FindingsFile(Strict):
     therapy_outcome: TherapyOutcome
     values: dict[str, ValueFactModel]
     dates: dict[str, DateFactModel]
+    implied: dict[str, ImpliedModel] = {}
     request: RequestModel
 
 
@@ -108,6 +126,7 @@ class Rx:
     kind: str = "bool"          # bool | therapy | number | duration | date
     unit: Optional[str] = None
     context: Optional[str] = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,7 @@ class Patterns:
     values: tuple[Rx, ...]
     dates: tuple[Rx, ...]
     conflict: dict[str, Any]
+    implied: dict[str, tuple[Any, tuple[str, ...]]]
     numbers: dict[str, int]
     units: dict[str, int]
     request_words: re.Pattern[str]
@@ -127,6 +147,7 @@ class Patterns:
     plan_heading: re.Pattern[str]
     body_region: tuple[tuple[str, re.Pattern[str]], ...]
     laterality: tuple[tuple[str, re.Pattern[str]], ...]
+    request_date: tuple[Optional[str], frozenset[str]]
     guideline: re.Pattern[str]
     rule_words: re.Pattern[str]
     patient: re.Pattern[str]
@@ -150,9 +171,16 @@ class _Compiler:
         self.problems: list[Problem] = []
         self.subs = dict(placeholders)
         self.subs["DATE"] = f"(?P<date>{DATE_PATTERN.pattern})"
+        # a date, a month and year or a bare year, inside a pattern's own `date` group
+        self.subs["DATE_OR_YEAR"] = f"(?:{DATE_PATTERN.pattern}|(?<![\\d/.-])(?:19|20)\\d{{2}}(?![\\d/]))"
 
     def __call__(self, text: str, loc: tuple, subject: str, flags: int = re.IGNORECASE) -> Optional[re.Pattern[str]]:
-        expanded = re.sub(r"\{([A-Z]+)\}", lambda m: self.subs.get(m.group(1), m.group(0)), text)
+        unknown = sorted({name for name in re.findall(r"\{([A-Z][A-Z_]*)\}", text) if name not in self.subs})
+        if unknown:
+            self.problems.append(self.doc.problem(loc, subject, f"unknown placeholder {{{unknown[0]}}}",
+                                                  f"placeholders: {', '.join(sorted(self.subs))}"))
+            return None
+        expanded = re.sub(r"\{([A-Z][A-Z_]*)\}", lambda m: self.subs[m.group(1)], text)
         try:
             return re.compile(expanded, flags)
         except re.error as exc:
@@ -205,19 +233,34 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
             continue
         conflict[name] = spec.conflict
         for i, p in enumerate(spec.patterns):
-            dates.append(Rx(name, rx(p, ("dates", name, "patterns", i), name, re.IGNORECASE | re.MULTILINE), kind="date"))
+            loc = ("dates", name, "patterns", i)
+            if isinstance(p, str):
+                p = DatePatternModel(pattern=p)
+                ploc = loc
+            else:
+                ploc = loc + ("pattern",)
+            dates.append(Rx(name, rx(p.pattern, ploc, name, re.IGNORECASE | re.MULTILINE), kind="date",
+                            requires=rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                            unless=rx(p.unless, loc + ("unless",), name) if p.unless else None,
+                            partial=spec.partial))
+    implied: dict[str, tuple[Any, tuple[str, ...]]] = {}
+    for name, spec in findings.implied.items():
+        if known(name, ("implied", name)) and all(known(b, ("implied", name, "by")) for b in spec.by):
+            implied[name] = (spec.value, tuple(spec.by))
     req = findings.request
+    for i, name in enumerate(([req.date] if req.date else []) + req.date_yields_to):
+        known(name, ("request", "date") if i == 0 and req.date else ("request", "date_yields_to"))
     regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
     compiled = Patterns(
-        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, findings.numbers, findings.units,
+        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, implied, findings.numbers, findings.units,
         rx(findings.request_words, ("request_words",), "request_words"),
         rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
         rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
         rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
         rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
-        regions, sides,
+        regions, sides, (req.date, frozenset(req.date_yields_to)),
         srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
         srx(sentences.patient, ("patient",), "sentences"),
         srx(sentences.boundary, ("boundary",), "sentences", 0), tuple(sentences.abbreviations), tuple(context.modifiers),

@@ -53,6 +53,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
              "criteria": s.criteria, "text": s.text, "decision_after": s.decision_after}
             for s in d.suggestions
         ],
+        "assumptions": [{"assumption": text, "confirm": confirm, "criteria": ids} for text, confirm, ids in d.assumptions],
         "notes": d.notes,
     }
 
@@ -82,6 +83,9 @@ def decision_text(d: Decision, title: str, width: int = 100, header: Optional[li
         verdict += f"  ({PHYSICIAN_NOTE})"
     lines += textwrap.wrap(f"Predicted decision: {verdict}", width, subsequent_indent="  ")
     lines.append(f"Guideline: {g.title} {g.edition}, {d.pack.section}, p. {', '.join(map(str, d.pack.pages))} ({g.regulation})")
+    for text, confirm, ids in d.assumptions:
+        lines += textwrap.wrap(f"Assumed: {text} ({', '.join(ids)} not applicable){'; confirm ' + confirm if confirm else ''}",
+                               width, subsequent_indent="  ")
     lines.append("")
     lines.append(f"  {'criterion':<9} {'status':<15} name")
     for r in d.results:

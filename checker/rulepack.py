@@ -64,6 +64,9 @@ class CriterionModel(Strict):
     condition: dict[str, Any]
     undocumented: str
     ask: str = ""
+    # stated when applies_when was decided by an undocumented fact taking its `if_undocumented` value
+    assumption: str = ""
+    confirm: str = ""
     notes: str = ""
     examples: list[ExampleModel] = Field(min_length=1)
 
@@ -106,6 +109,8 @@ class Criterion:
     examples: tuple[Example, ...]
     line: int
     ask: str = ""
+    assumption: str = ""
+    confirm: str = ""
 
     @property
     def facts(self) -> list[str]:
@@ -209,6 +214,16 @@ def _condition_problems(doc: Located, vocab: Vocabulary) -> list[Problem]:
     return problems
 
 
+def _defaults_applicability(applies_when: Optional[dict[str, Any]]) -> bool:
+    """Whether an applies_when (as written) gives some undocumented fact a default value."""
+    if isinstance(applies_when, dict):
+        return "if_undocumented" in applies_when or any(
+            _defaults_applicability(v) for v in applies_when.values() if isinstance(v, (dict, list)))
+    if isinstance(applies_when, list):
+        return any(_defaults_applicability(v) for v in applies_when)
+    return False
+
+
 def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
     problems: list[Problem] = []
     criteria = []
@@ -235,7 +250,12 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
             criteria.append(Criterion(cm.id, cm.name, cm.kind, " ".join(cm.text.split()), cm.page, cm.applies_to,
                                       applies, condition, " ".join(cm.undocumented.split()),
                                       " ".join(cm.notes.split()), tuple(examples), doc.where(base)[0],
-                                      " ".join(cm.ask.split())))
+                                      " ".join(cm.ask.split()), " ".join(cm.assumption.split()),
+                                      " ".join(cm.confirm.split())))
+        if (cm.assumption or cm.confirm) and not _defaults_applicability(cm.applies_when):
+            problems.append(doc.problem(base + ("assumption" if cm.assumption else "confirm",), cm.id,
+                                        "an assumption needs an applies_when leaf with if_undocumented",
+                                        "add if_undocumented to applies_when, or drop the assumption"))
     for i, cm in enumerate(model.criteria):
         if cm.page not in model.pack.pages:
             problems.append(doc.problem(("criteria", i, "page"), cm.id, f"page {cm.page} is not among the pack's pages {model.pack.pages}",

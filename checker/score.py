@@ -10,17 +10,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field, ValidationError
 
+from .case import default_corpus
 from .check import Checker, ItemCheck, LetterCheck
 from .errors import CheckerError, InputError, ValidationFailure
 from .schema import Strict, problems_from_validation
+from .source import read_source, read_text
 from .yamlsrc import load_yaml_file
 
-# derived facts are computed from dates, and the treatment is set by classification: not scored
-NOT_SCORED = {"symptom_duration_days", "interval_days", "substance_local_anesthetic", "substance_other", "treatment"}
+# derived facts are computed from dates, and the treatment is set by classification: not scored; the
+# record's latest date is a stand-in end point that expectation files do not list
+NOT_SCORED = {"symptom_duration_days", "interval_days", "substance_local_anesthetic", "substance_other", "treatment",
+              "document_date"}
 
 
 class ExpectedItem(Strict):
@@ -39,6 +43,20 @@ class ExpectedDocument(Strict):
     dates: dict[str, str] = {}
     items: list[ExpectedItem]
     findings: Optional[list[dict[str, Any]]] = None   # audit finding codes, when the file pins them
+
+
+class ExpectedExcerpt(Strict):
+    """A note made of a real letter's passage (read from the shared corpus at run time, never copied)
+    and one request line its author added; expectations for the one trigger point request."""
+    schema_: Literal["checker/expected-excerpt/1"] = Field(alias="schema")
+    source: str                 # the letter, relative to the shared corpus folder
+    from_: str = Field(alias="from")
+    to: str
+    request: str
+    decision: str
+    criteria: dict[str, str]
+    facts: dict[str, Any] = {}
+    why: dict[str, str] = {}
 
 
 @dataclass
@@ -88,28 +106,68 @@ def expectation_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.expected.yaml"))
 
 
-def load_expected(path: Path) -> ExpectedDocument:
+def load_expected(path: Path) -> ExpectedDocument | ExpectedExcerpt:
     doc = load_yaml_file(path)
+    model = ExpectedExcerpt if isinstance(doc.data, dict) and doc.data.get("schema") == "checker/expected-excerpt/1" \
+        else ExpectedDocument
     try:
-        return ExpectedDocument.model_validate(doc.data)
+        return model.model_validate(doc.data)
     except ValidationError as exc:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "expected")) from None
 
 
-def score_folder(folder: Path, checker: Checker) -> Score:
+def _loose(words: str) -> str:
+    """A regular expression for `words` with any run of white space between them."""
+    return r"\s+".join(map(re.escape, words.split()))
+
+
+def excerpt_note(expected: ExpectedExcerpt, corpus: Path) -> str:
+    """The note an excerpt expectation describes: the passage of the shared letter from `from` to `to`
+    (white space and case ignored in the match; each must occur exactly once), a blank line, the request."""
+    letter = read_source(corpus / expected.source).text
+    starts = [m.start() for m in re.finditer(_loose(expected.from_), letter, re.I)]
+    ends = [m.end() for m in re.finditer(_loose(expected.to), letter, re.I)]
+    if len(starts) != 1 or len(ends) != 1 or ends[0] <= starts[0]:
+        raise InputError(f"{expected.source}: the excerpt's first and last words must each occur once, in that "
+                         f"order (found {len(starts)} and {len(ends)})")
+    return letter[starts[0]:ends[0]] + "\n\n" + expected.request + "\n"
+
+
+def score_folder(folder: Path, checker: Checker, corpus: Optional[Path] = None) -> Score:
     score = Score()
     files = expectation_files(folder)
     if not files:
         raise InputError(f"{folder}: no *.expected.yaml files")
     for path in files:
         expected = load_expected(path)
-        try:
-            result = checker.check_file(path.parent / expected.document)
-        except CheckerError as exc:
-            score.differences.append(f"{expected.document}: unreadable: {exc}")
-            continue
+        if isinstance(expected, ExpectedExcerpt):
+            expected, result = _excerpt_result(path, expected, checker, corpus or default_corpus())
+            if result is None:
+                score.differences.append(f"{expected.document}: unreadable")
+                continue
+        else:
+            try:
+                result = checker.check_file(path.parent / expected.document)
+            except CheckerError as exc:
+                score.differences.append(f"{expected.document}: unreadable: {exc}")
+                continue
         _score_document(expected, result, score)
     return score
+
+
+def _excerpt_result(path: Path, excerpt: ExpectedExcerpt, checker: Checker,
+                    corpus: Path) -> tuple[ExpectedDocument, Optional[LetterCheck]]:
+    """An excerpt scored as a one-request clinical note."""
+    name = path.name.removesuffix(".expected.yaml")
+    as_document = ExpectedDocument.model_validate({
+        "schema": "checker/expected-letter/1", "document": name, "layout": "notes",
+        "items": [{"title": excerpt.request, "tpi": True, "facts": excerpt.facts,
+                   "decision": excerpt.decision, "criteria": excerpt.criteria}]})
+    try:
+        note = excerpt_note(excerpt, corpus)
+        return as_document, checker.check_source(read_text(note, name))
+    except CheckerError:
+        return as_document, None
 
 
 def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Score) -> None:

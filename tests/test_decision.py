@@ -82,11 +82,48 @@ def test_exclusion_met_by_default_says_so(rules, engine):
     assert all(u.outcome == "not documented, counts as satisfied" for u in tpi4.facts)
 
 
-def test_unknown_repeat_status_asks_whether_it_is_a_repeat(rules, engine):
+def test_undocumented_repeat_status_is_a_first_request_stated_as_an_assumption(rules, engine):
     d = _decide(rules, engine, repeat_request=None)
+    assert _status(d, "TPI-6") == _status(d, "TPI-7") == "not_applicable"
+    assert not {"TPI-6", "TPI-7"} & set(d.cited)
+    assert not any({"TPI-6", "TPI-7"} & set(ids) for _, ids in d.missing)
+    [(text, confirm, ids)] = d.assumptions
+    assert ids == ["TPI-6", "TPI-7"] and "first request" in text and confirm
+    assert all(r.reason.endswith(text) for r in d.results if r.criterion.id in ids)
+
+
+def test_a_documented_first_request_needs_no_assumption(rules, engine):
+    d = _decide(rules, engine, repeat_request=False)
+    assert _status(d, "TPI-6") == _status(d, "TPI-7") == "not_applicable"
+    assert d.assumptions == []
+
+
+def test_the_first_request_policy_is_data(rules, engine, tmp_path):
+    """Without `if_undocumented` on applies_when, an undocumented repeat status is evaluated and asked for."""
+    import shutil
+    from checker.engine import Engine
+    from checker.rulepack import load_rules
+    shutil.copytree(rules.root, tmp_path / "rules")
+    path = tmp_path / "rules" / "mtus-2009-tpi.rules.yaml"
+    text = path.read_text()
+    text = text.replace("applies_when: {fact: repeat_request, eq: true, if_undocumented: false}",
+                        "applies_when: {fact: repeat_request, eq: true}")
+    text = "\n".join(line for line in text.splitlines()
+                     if not line.strip().startswith(("assumption:", "confirm:")))
+    # the examples that pin the policy (name, facts, expect: three lines each) disagree with the copy: drop them
+    kept, skip = [], 0
+    for line in text.splitlines():
+        if "nothing documents earlier injections" in line or "relief figures alone do not make a repeat" in line:
+            skip = 3
+        if skip:
+            skip -= 1
+            continue
+        kept.append(line)
+    path.write_text("\n".join(kept) + "\n")
+    other = load_rules(tmp_path / "rules")
+    d = _decide(other, Engine(other.packs), repeat_request=None)
     assert _status(d, "TPI-6") == _status(d, "TPI-7") == "not_documented"
-    asks = {ask for ask, _ in d.missing}
-    assert rules.vocabulary.facts["repeat_request"].ask in asks
+    assert d.assumptions == []
 
 
 @pytest.mark.parametrize("date,inside", [("2009-07-18", True), ("2016-07-27", True), ("2016-07-28", False), ("2009-07-17", False)])

@@ -55,5 +55,10 @@ def test_exclusions_are_met_when_nothing_is_documented(pack):
     exclusions = [c.id for c in pack.criteria if c.kind == "exclusion"]
     assert exclusions == ["TPI-4", "TPI-FM"]
     assert all(statuses[cid] == "met" for cid in exclusions)
-    others = [statuses[c.id] for c in pack.criteria if c.kind != "exclusion"]
+    # a criterion whose applicability defaults when undocumented (the repeat criteria: a first
+    # request) does not apply; every other one is not documented
+    defaulted = {c.id for c in pack.criteria if c.assumption}
+    assert defaulted == {"TPI-6", "TPI-7"}
+    assert all(statuses[cid] == "not_applicable" for cid in defaulted)
+    others = [statuses[c.id] for c in pack.criteria if c.kind != "exclusion" and c.id not in defaulted]
     assert set(others) == {"not_documented"}

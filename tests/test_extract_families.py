@@ -1,0 +1,287 @@
+"""Fact extraction by family of phrasing (issue 11): each family is exercised with several wordings,
+both sides (the finding present, the finding absent or not about the patient), so that a fix to a
+family is a fix to the mechanism and not to one phrase. The sentences are written for these tests."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checker.extract import Extractor, Segment
+from checker.patterns import load_patterns
+from conftest import RULES
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def extractor(rules):
+    return Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary)
+
+
+def read(extractor, text, role="notes"):
+    result = extractor.extract(text, [Segment(role, 0, len(text))], "<test>")
+    return {name: fact.value for name, fact in result.facts.facts.items()}
+
+
+def check(extractor, text, fact, value):
+    found = read(extractor, text)
+    if value is None:
+        assert fact not in found, found
+    else:
+        assert found.get(fact) == value, found
+
+
+# --- whether trigger point injections were given before -------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("No prior injections.", False),
+    ("She has not had any injections for this problem.", False),
+    ("There is no history of trigger point injections.", False),
+    ("This would be her first TPI.", False),
+    ("He has never undergone injection therapy of any kind.", False),
+    ("Injections to date: none.", False),
+    ("Status post TPIs to the left trapezius.", True),
+    ("s/p TPIs 3/2/15 with good relief.", True),
+    ("Plan: repeat TPIs x3.", True),
+    ("Her last TPIs were in March.", True),
+    ("Trigger point injections were given to the trapezius on 4/10/2015.", True),
+    ("The TPIs she had in the spring gave her about two months of relief.", True),
+    ("Following the injections in January she reported 60% relief.", True),
+    ("The previous injection series helped for six weeks.", True),
+    # other injections are not trigger point injections
+    ("She had an epidural steroid injection on 3/3/15 without benefit.", None),
+    ("A Toradol injection was given in the emergency room.", None),
+])
+def test_repeat_status(extractor, text, value):
+    check(extractor, text, "repeat_request", value)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Trigger point injections were given to the trapezius on 4/10/2015.", D(2015, 4, 10)),
+    ("s/p TPIs 3/2/15 with good relief.", D(2015, 3, 2)),
+    ("Last TPIs 01/20/2015, 70% relief for 8 weeks.", D(2015, 1, 20)),
+    ("Prior TPI (2/14/2015) to the rhomboids.", D(2015, 2, 14)),
+    ("Per the procedure note dated 5/5/2015, trigger point injections x3 were performed.", D(2015, 5, 5)),
+    ("She was injected in the left trapezius trigger points on June 2, 2015.", D(2015, 6, 2)),
+    ("The patient underwent TPIs of the lumbar paraspinals on 7-1-15.", D(2015, 7, 1)),
+    # a date of another kind of injection is not the date of the last trigger point injection
+    ("Lumbar epidural steroid injection on 4/1/2015.", None),
+])
+def test_last_injection_date(extractor, text, day):
+    check(extractor, text, "prior_injection_date", day)
+
+
+# --- symptom duration and its end date --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,days", [
+    ("She has had neck pain for the past 5 years.", 5 * 365),
+    ("Low back pain for about 8 months.", 8 * 30),
+    ("He reports an injury of 18 years ago with back pain ever since.", 18 * 365),
+    ("She first noticed the neck pain about 3 years ago.", 3 * 365),
+    ("Chronic low back pain x 2 yrs.", 2 * 365),
+    ("He has a 6-month history of neck pain.", 180),
+    # a recurrence or flare is not the onset
+    ("The pain returned over the last 2 weeks.", None),
+    ("A flare of pain started 3 days ago.", None),
+    ("Relief lasted for 6 weeks after the injections.", None),
+])
+def test_stated_duration(extractor, text, days):
+    check(extractor, text, "symptom_duration_days", days)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Neck pain since 2010.", D(2010, 1, 1)),
+    ("Back pain since March 2012, worse with lifting.", D(2012, 3, 1)),
+    ("Her symptoms began on 2/3/2014.", D(2014, 2, 3)),
+])
+def test_onset(extractor, text, day):
+    check(extractor, text, "symptom_onset_date", day)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("She injured her neck on March 3, 2014 lifting boxes.", D(2014, 3, 3)),
+    ("He injured his low back at work on 5/6/2013.", D(2013, 5, 6)),
+    ("The injured worker is a 45 year old with an industrial injury on 10-11-2016.", D(2016, 10, 11)),
+    ("Date of injury: 04/01/2012.", D(2012, 4, 1)),
+    # "injured worker" names the person, not the event
+    ("The injured worker presented on 10-28-2016 with neck pain.", None),
+    ("The injured worker was seen on 3/3/2015.", None),
+])
+def test_injury_date(extractor, text, day):
+    check(extractor, text, "injury_date", day)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Progress report dated 11-17-2016: neck pain 8/10.", D(2016, 11, 17)),
+    ("She was seen on 3/3/2015 and again on 4/14/2015.", D(2015, 4, 14)),
+    ("On 11-04-2016 utilization review non-certified the MRI.", D(2016, 11, 4)),
+    ("Exam of 2/2/2015 showed trigger points.", D(2015, 2, 2)),
+    ("At the visit on January 5, 2015 the pain was 7/10.", D(2015, 1, 5)),
+])
+def test_document_date_is_the_latest_dated_visit(extractor, text, day):
+    check(extractor, text, "document_date", day)
+
+
+# --- failed medical management: a therapy mention and an outcome cue, kept apart ------------------------
+
+@pytest.mark.parametrize("text,fact", [
+    ("Pain persists in spite of physical therapy.", "physical_therapy_failed"),
+    ("Physical therapy gave only short-lived benefit.", "physical_therapy_failed"),
+    ("Naproxen gives only temporary relief.", "nsaids_failed"),
+    ("Home stretching w/o lasting benefit.", "stretching_failed"),
+    ("Cyclobenzaprine is not helping.", "muscle_relaxants_failed"),
+    ("NSAIDs and muscle relaxants have not helped.", "nsaids_failed"),
+    ("NSAIDs and muscle relaxants have not helped.", "muscle_relaxants_failed"),
+    ("Ibuprofen gave little relief.", "nsaids_failed"),
+    ("She completed 12 sessions of physical therapy and a home stretching program, took naproxen and "
+     "cyclobenzaprine, all without adequate pain control.", "physical_therapy_failed"),
+    ("She completed 12 sessions of physical therapy and a home stretching program, took naproxen and "
+     "cyclobenzaprine, all without adequate pain control.", "muscle_relaxants_failed"),
+    ("Physical therapy has not proven beneficial.", "physical_therapy_failed"),
+    ("Minimal to no improvement with PT.", "physical_therapy_failed"),
+    ("After 8 visits of physical therapy her pain is unchanged.", "physical_therapy_failed"),
+    ('About the Flexeril she says it "doesn\'t do anything".', "muscle_relaxants_failed"),
+    ("Meloxicam was of no help.", "nsaids_failed"),
+    ("She stopped baclofen because it did nothing for the spasm.", "muscle_relaxants_failed"),
+    ("Therapy did not provide relief and she continues to have pain despite Motrin.", "nsaids_failed"),
+])
+def test_failed_therapy(extractor, text, fact):
+    check(extractor, text, fact, True)
+
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Physical therapy helps and she wants to continue it.", "physical_therapy_failed", False),
+    ("Naproxen controls her pain well.", "nsaids_failed", False),
+    ("She is scheduled to start physical therapy.", "physical_therapy_failed", None),
+    ("Treatment to date has included physical therapy and medications.", "physical_therapy_failed", None),
+    ("Physical therapy was denied by utilization review.", "physical_therapy_failed", None),
+])
+def test_therapy_without_failure(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+# --- radiculopathy ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Decreased C5 and C6 dermatome sensation on the left.", "radiculopathy_exam", True),
+    ("Decreased sensation in the L4-S1 distribution on the right.", "radiculopathy_exam", True),
+    ("Sensation is diminished in the left L5 dermatome.", "radiculopathy_exam", True),
+    ("Hypoesthesia in the right C6 dermatomal distribution.", "radiculopathy_exam", True),
+    ("Straight leg raises were positive bilaterally.", "radiculopathy_exam", True),
+    ("Seated straight leg raising is positive on the left at 40 degrees.", "radiculopathy_exam", True),
+    ("Straight leg raises were negative.", "radiculopathy_exam", False),
+    ("Dermatomal sensory deficits were not seen.", "radiculopathy_exam", False),
+    ("Spurling's test was negative.", "radiculopathy_exam", False),
+    ("Diagnosis: lumbar radiculitis.", "radiculopathy_diagnosed", True),
+    ("Assessment: cervical radicu-\nlopathy, right C6.", "radiculopathy_diagnosed", True),
+    ("No evidence of radiculopathy on exam.", "radiculopathy_diagnosed", None),
+    ("The request was denied because there was no documentation of failed first line therapy.",
+     "radiculopathy_diagnosed", None),
+])
+def test_radiculopathy(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+# --- functional improvement after the injections --------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("After the TPIs her walking tolerance went from 10 to 30 minutes.", True),
+    ("After the injections he could sit for an hour instead of 15 minutes.", True),
+    ("Since the trigger point injections she takes 2 Norco a day instead of 4.", True),
+    ("Following the TPIs she decreased tramadol from 4 tablets a day to 2.", True),
+    ("After the injections he returned to work full duty.", True),
+    ("After the TPIs she was able to garden and do housework again.", True),
+    ("After the injections she resumed her yoga classes.", True),
+    ("The injections did not change her function.", False),
+])
+def test_functional_improvement(extractor, text, value):
+    check(extractor, text, "functional_improvement", value)
+
+
+# --- referred pain, myofascial pain, the trigger point itself ------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Palpation of the trigger point refers to the buttock.", "referred_pain", True),
+    ("Pressure reproduces her pain and radiates to the shoulder blade.", "referred_pain", True),
+    ("Pressing the band sends pain up into the occiput.", "referred_pain", True),
+    ("Compression of the trigger points produced pain radiating to the lateral thigh.", "referred_pain", True),
+    ("Diagnosis: myofascialgia of the trapezius.", "myofascial_pain_syndrome", True),
+    ("Assessment: myofascial pain, cervical.", "myofascial_pain_syndrome", True),
+    ("Myofascial pain syndrome is not present; this is typical mechanical back pain.", "myofascial_pain_syndrome", False),
+])
+def test_referred_and_myofascial(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_twitch_on_palpation_documents_the_trigger_point(extractor):
+    """Decision (rules/mtus-2009-tpi.rules.yaml, TPI-1 notes): a local twitch response elicited by
+    palpating a spot in a muscle locates a circumscribed trigger point; a twitch with no palpation site
+    ("twitch response noted") does not."""
+    found = read(extractor, "Palpation of the left upper trapezius elicits a local twitch response.")
+    assert found.get("trigger_points_circumscribed") is True and found.get("twitch_response") is True
+    found = read(extractor, "Twitch response noted.")
+    assert "trigger_points_circumscribed" not in found and found.get("twitch_response") is True
+
+
+# --- experiencer: relatives ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "FH: sister w/ fibromyalgia.",
+    "Family history: mother with fibromyalgia.",
+    "Her aunt has fibromyalgia.",
+    "Fibromyalgia in her grandmother.",
+    "Family hx significant for fibromyalgia (daughter).",
+])
+def test_relatives_are_not_the_patient(extractor, text):
+    check(extractor, text, "fibromyalgia", None)
+
+
+# --- counts --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,count", [
+    ("Plan: trigger point injections in 2015 to the trapezius.", None),
+    ("Request trigger point injections 3/2015 to the rhomboids.", None),
+    ("Plan: TPIs on 4/14/2015 to the neck.", None),
+    ("Request: trigger point injections into 6 trigger points of the lumbar paraspinals.", 6),
+    ("Plan: injected into 3 trigger points in the left trapezius with lidocaine.", 3),
+    ("Request: four trigger point injections to the trapezius.", 4),
+])
+def test_injection_count(extractor, text, count):
+    check(extractor, text, "injection_count", count)
+
+
+def test_quantity_at_the_end_of_a_long_item_heading(extractor):
+    title = ("Retrospective request for trigger point injections to the bilateral lumbar paraspinal muscles "
+             "with lidocaine and bupivacaine under ultrasound guidance, DOS 3/12/2015, quantity 4")
+    found = read(extractor, title, role="title")
+    assert found.get("injection_count") == 4, found
+
+
+@pytest.mark.parametrize("text", [
+    "She was injected with Toradol on 3/3/2015 in the emergency room.",
+    "He was injected in the knee on 2/2/2015.",
+])
+def test_other_injections_give_no_trigger_point_date(extractor, text):
+    found = read(extractor, text)
+    assert "prior_injection_date" not in found and "repeat_request" not in found, found
+
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("TPIs were denied because there was no documentation of failed first line therapy such as NSAIDs.",
+     "nsaids_failed", None),
+    ("The ESI was denied by utilization review; she has a diagnosis of L5 radiculopathy.", "radiculopathy_diagnosed", True),
+    ("The epidural was denied because the MRI showed L5 nerve root compression.", "radiculopathy_imaging", True),
+])
+def test_a_denied_request_negates_nothing_about_the_patient(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_quotes_point_into_the_text_as_written(extractor):
+    text = "On exam, straight leg\n   raise was positive on the left. Assessment: radicu-\nlopathy."
+    result = extractor.extract(text, [Segment("notes", 0, len(text))], "<test>")
+    for name in ("radiculopathy_exam", "radiculopathy_diagnosed"):
+        ev = result.facts.facts[name].evidence[0]
+        assert text[ev.start:ev.end] == ev.quote
+    assert result.facts.facts["radiculopathy_exam"].evidence[0].quote.startswith("straight leg\n   raise")
+    assert result.facts.facts["radiculopathy_diagnosed"].evidence[0].quote == "radicu-\nlopathy"
