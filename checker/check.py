@@ -106,7 +106,9 @@ class Checker:
         line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, line_end if line_end != -1 else request[1])
         check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
-        self._evaluate(check, text, [whole], source.path, preset)
+        # the request line is read as the item's title too, so that what it says of the request (its
+        # region, side, count, date) comes before what the rest of the note says
+        self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset)
         return check
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any]) -> None:

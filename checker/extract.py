@@ -76,7 +76,6 @@ class Extractor:
             r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])", re.I
         ) if names else None
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
-        self._injection_rx = re.compile(r"inject|" + patterns.tpi_title.pattern, re.I)
         self._lock = threading.Lock()
         self._cache_text: Optional[str] = None
         self._cache: dict[tuple[int, int, str], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
@@ -122,11 +121,11 @@ class Extractor:
     # --- proposing mentions ---------------------------------------------------------------------------
 
     def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
-                 about_injections: bool = False) -> list[_Target]:
+                 about_injections: bool = False, dates_only: bool = False) -> list[_Target]:
         """Proposed mentions in one sentence; `window` is the sentence with the two before it, where a
         pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.").
 
-        Patterns see the sentence as a reader does: each run of white space as one space and a word
+        Patterns see the sentence as a reader does: each line break as one space and a word
         hyphenated across a line break joined ("radicu-\nlopathy"); the spans found are mapped back to
         the text, so every quote and position points into the document as written."""
         sentence, back = flatten(text, s, e)
@@ -148,6 +147,10 @@ class Extractor:
             return back(a), back(b - 1) + 1 if b > a else back(a)
 
         whole = (s, e)
+        if dates_only:
+            return [t for rx in self.p.dates if _applies(rx) for m in rx.regex.finditer(sentence)
+                    for day in [_day(m.group("date"), rx.partial)] if day is not None
+                    for t in [_Target(rx, rx.fact, day, at(m), at(m, "date"), role)]]
         for rx in self.p.bools:
             if not _applies(rx):
                 continue
@@ -174,8 +177,9 @@ class Extractor:
                 day = _day(m.group("date"), rx.partial)
                 if day is not None:
                     out.append(_Target(rx, rx.fact, day, at(m), at(m, "date"), role))
-        if self._substance_rx is not None and is_request and (
-                role == "title" or about_injections or self._injection_rx.search(sentence)):
+        if self._substance_rx is not None and is_request and (role == "title" or about_injections or (
+                self.p.substance_context is not None and self.p.substance_context.search(sentence)
+                and not (self.p.substance_not and self.p.substance_not.search(sentence)))):
             for m in self._substance_rx.finditer(sentence):
                 out.append(_Target(None, "substances", m.group(0), at(m), at(m), role))
         return out
@@ -214,6 +218,9 @@ class Extractor:
             mentions.append(Mention(name, value, start, end, "header"))
         mentions += self._request_mentions(text, request_sentences, mentions)
         mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
+        # a passage read in two roles (a note's request line is its title too) counts once, in the first
+        mentions = list({(m.fact, m.start, m.end): m for m in reversed(mentions)}.values())[::-1]
+        mentions = _without_yielded(mentions, self.p.yields)
         warnings: list[str] = []
         facts = self._resolve(text, mentions, source, warnings)
         return Extraction(facts, mentions, warnings)
@@ -238,7 +245,8 @@ class Extractor:
                 or (plan is not None and s >= plan.start()) or i <= follow
             if is_request and self.p.tpi_title.search(text, s, e):
                 follow = max(follow, i + 2)
-            for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow):
+            review = bool(self.p.review_decision.search(text, s, e) and self.p.review_reason.search(text, s, e))
+            for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow, dates_only=review):
                 t.sentence = (s, e)
                 targets.append(t)
             if is_request:
@@ -252,8 +260,8 @@ class Extractor:
                           found: list[Mention]) -> list[Mention]:
         """Region, side and date of the request. The sentences that name the requested treatment come
         first (a case summary's "the request for a cervical MRI" is another request), then the other
-        request sentences; in each, the region or side named first wins. A date in a sentence naming the
-        treatment is the request's date unless another date fact already took it ("last TPIs 3/2/15")."""
+        request sentences; in each, the region or side named first wins. A date in the item's title (a
+        note's request line) is the request's date unless another date fact already took it ("last TPIs 3/2/15")."""
         out: list[Mention] = []
         naming = [t for t in sentences if self.p.tpi_title.search(text, t[0], t[1])]
         ordered = naming + [t for t in sentences if t not in naming]
@@ -268,8 +276,8 @@ class Extractor:
         date_fact, others = self.p.request_date
         if date_fact is not None:
             taken = [(m.start, m.end) for m in found if m.fact in others]
-            free = [(a + s, b + s, day) for s, e, _ in naming for a, b, day in find_dates(text[s:e])
-                    if not any(x < b + s and a + s < y for x, y in taken)]
+            free = [(a + s, b + s, day) for s, e, role in naming if role == "title"
+                    for a, b, day in find_dates(text[s:e]) if not any(x < b + s and a + s < y for x, y in taken)]
             if free:
                 a, b, day = free[0]
                 out.append(Mention(date_fact, day, a, b, "title"))
@@ -324,11 +332,14 @@ class Extractor:
         return first, [m for m in found if m.value == first]
 
 
-_FOLD = re.compile(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])|\s{2,}|[\t\n\r\f\v]")
+# a line break with the white space around it, and a word hyphenated across one; spaces within a line
+# are kept, since column layouts ("Visit date: 2/14/11" after two spaces) are read by them
+_FOLD = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])|[ \t]*\r?\n\s*")
 
 
 def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
-    """`text[s:e]` with white space runs as one space and line-break hyphenation removed, and a function
+    """`text[s:e]` with each line break (and the white space around it) as one space and line-break
+    hyphenation removed, and a function
     from an offset in the flattened string back to the absolute offset in `text`."""
     pieces: list[str] = []
     shifts: list[tuple[int, int]] = []   # (flat offset, absolute offset) where a folded run ends
@@ -353,6 +364,17 @@ def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
         flat, absolute = shifts[k]
         return absolute + (i - flat)
     return "".join(pieces), back
+
+
+def _without_yielded(mentions: list[Mention], yields: dict[str, frozenset[str]]) -> list[Mention]:
+    """Drop the date mentions of a fact that yields the same date to another fact's mention."""
+    if not yields:
+        return mentions
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in mentions:
+        spans.setdefault(m.fact, []).append((m.start, m.end))
+    return [m for m in mentions if not any(a < m.end and m.start < b for other in yields.get(m.fact, ())
+                                          for a, b in spans.get(other, ()))]
 
 
 def _day(written: str, partial: bool) -> Optional[dt.date]:

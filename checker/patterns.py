@@ -52,6 +52,8 @@ class DateFactModel(Strict):
     conflict: Conflict
     # a month and year or a bare year ("since March 2012", "since 2010") is read as its first day
     partial: bool = False
+    # a date that one of these facts read is not this fact's (the latest visit is not the injury)
+    yields_to: list[str] = []
     patterns: list[Union[str, DatePatternModel]]
 
 
@@ -75,6 +77,8 @@ class RequestModel(Strict):
     # `date_yields_to` read that date
     date: Optional[str] = None
     date_yields_to: list[str] = []
+    substance_context: Optional[str] = None
+    substance_not: Optional[str] = None
 
 
 class FindingsFile(Strict):
@@ -97,6 +101,8 @@ class SentencesFile(Strict):
     rule_words: str
     patient: str
     boundary: str
+    review_decision: str
+    review_reason: str
     abbreviations: list[str]
 
 
@@ -137,6 +143,7 @@ class Patterns:
     dates: tuple[Rx, ...]
     conflict: dict[str, Any]
     implied: dict[str, tuple[Any, tuple[str, ...]]]
+    yields: dict[str, frozenset[str]]
     numbers: dict[str, int]
     units: dict[str, int]
     request_words: re.Pattern[str]
@@ -148,10 +155,14 @@ class Patterns:
     body_region: tuple[tuple[str, re.Pattern[str]], ...]
     laterality: tuple[tuple[str, re.Pattern[str]], ...]
     request_date: tuple[Optional[str], frozenset[str]]
+    substance_context: Optional[re.Pattern[str]]
+    substance_not: Optional[re.Pattern[str]]
     guideline: re.Pattern[str]
     rule_words: re.Pattern[str]
     patient: re.Pattern[str]
     boundary: re.Pattern[str]
+    review_decision: re.Pattern[str]
+    review_reason: re.Pattern[str]
     abbreviations: tuple[str, ...]
     modifiers: tuple[ModifierModel, ...]
 
@@ -243,6 +254,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
                             requires=rx(p.requires, loc + ("requires",), name) if p.requires else None,
                             unless=rx(p.unless, loc + ("unless",), name) if p.unless else None,
                             partial=spec.partial))
+    yields = {name: frozenset(spec.yields_to) for name, spec in findings.dates.items() if spec.yields_to
+              and all(known(other, ("dates", name, "yields_to")) for other in spec.yields_to)}
     implied: dict[str, tuple[Any, tuple[str, ...]]] = {}
     for name, spec in findings.implied.items():
         if known(name, ("implied", name)) and all(known(b, ("implied", name, "by")) for b in spec.by):
@@ -254,16 +267,20 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
     compiled = Patterns(
-        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, implied, findings.numbers, findings.units,
+        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, implied, yields, findings.numbers, findings.units,
         rx(findings.request_words, ("request_words",), "request_words"),
         rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
         rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
         rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
         rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
         regions, sides, (req.date, frozenset(req.date_yields_to)),
+        rx(req.substance_context, ("request", "substance_context"), "request") if req.substance_context else None,
+        rx(req.substance_not, ("request", "substance_not"), "request") if req.substance_not else None,
         srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
         srx(sentences.patient, ("patient",), "sentences"),
-        srx(sentences.boundary, ("boundary",), "sentences", 0), tuple(sentences.abbreviations), tuple(context.modifiers),
+        srx(sentences.boundary, ("boundary",), "sentences", 0),
+        srx(sentences.review_decision, ("review_decision",), "sentences"),
+        srx(sentences.review_reason, ("review_reason",), "sentences"), tuple(sentences.abbreviations), tuple(context.modifiers),
     )
     problems += rx.problems + srx.problems
     if problems:
