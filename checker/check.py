@@ -64,6 +64,9 @@ class Checker:
         if len(letter.items) > MAX_ITEMS:
             raise InputError(f"{source.path}: {len(letter.items)} disputed items, more than the {MAX_ITEMS} a letter can "
                              "hold; is it several letters joined together?")
+        if letter.layout != "notes" and not letter.items:
+            raise InputError(f"{source.path}: reads as a {letter.layout} letter, but no disputed item with its decision "
+                             "could be found in it")
         out = LetterCheck(source.path, source.kind, text, letter)
         preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
                   for k, f in letter.dates.items() if k in HEADER_FACTS and f.value is not None}

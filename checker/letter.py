@@ -79,6 +79,12 @@ _LABEL_RE = re.compile(_LINE + "(?:" + "|".join(f"(?P<l{i}>{p})" for i, (_, p) i
 _DECISION_WORD = r"(upheld|overturned)"
 _DECISION_INLINE = re.compile(r":[ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
 _DECISION_ALONE = re.compile(r"^[ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
+# professional reviews end the ISSUE AT DISPUTE line with the decision: "... x3 - Overturned"
+_DECISION_DASH = re.compile(r"[ \t][-–—][ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
+# MAXIMUS determinations numbered by item: "1. <request> is [not] medically necessary and appropriate."
+_NUMBERED_DETERMINATION = re.compile(
+    r"(?m)^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<title>\S[^\n]*(?:\n(?![ \t]*\(?\d{1,2}[.)][ \t])[^\n]+){0,3}?)"
+    r"\s+(?:is|are)\s+(?P<neg>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?[ \t]*\.?", _I)
 _NUMBER = re.compile(r"\s*(?:\(\d{1,2}\)|\d{1,2}[.)])\s+")
 _PARTIAL = re.compile(r"original\s+request|IMR\s+eligible|(?:partially|partly)\s+(?:certified|approved|authorized)"
                       r"|was\s+(?:authorized|certified|modified|approved)\b", _I)
@@ -137,7 +143,7 @@ def _decision_lines(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, 
         line = text[s:e]
         if _LABEL_RE.match(line):
             continue
-        m = _DECISION_INLINE.search(line)
+        m = _DECISION_INLINE.search(line) or _DECISION_DASH.search(line)
         if m:
             out.append((i, s + m.start(), s + m.start(1), s + m.end(1)))
             continue
@@ -261,6 +267,25 @@ def _heading_items(text: str, lo: int, hi: int) -> list[Item]:
     return items
 
 
+def _numbered_items(text: str, lo: int, hi: int) -> list[Item]:
+    """MAXIMUS determinations without "<item>: Upheld" headings: numbered lines "1. <request> is [not]
+    medically necessary and appropriate." each followed by its labelled parts ("Rationale for the
+    Decision:"). "Is medically necessary" means the item was overturned."""
+    found = [m for m in _NUMBERED_DETERMINATION.finditer(text, lo, hi)]
+    items = []
+    for n, m in enumerate(found):
+        end = found[n + 1].start() if n + 1 < len(found) else hi
+        title = make_span(text, m.start("title"), m.end("title"))
+        if title is None:
+            continue
+        decision = "upheld" if m.group("neg") is not None else "overturned"
+        dspan = make_span(text, m.end("title"), m.end()) or title
+        citations, rationale = _block_parts(text, m.end(), end)
+        items.append(Item(len(items) + 1, title, decision, dspan, bool(_PARTIAL.search(title.text)), citations,
+                          rationale, make_span(text, m.start(), end) or title, make_span(text, m.start(), m.end())))
+    return items
+
+
 def _notice_items(text: str, secs: list[tuple[str, int, int]]) -> list[Item]:
     """2013 notices: numbered "has determined the request for X is [not] medically necessary" lines
     (listed twice: on the first page and under DECISION AND RATIONALE), then per-item details
@@ -348,6 +373,8 @@ def parse_letter(text: str) -> Letter:
         if region is None:
             region = (summary.end if summary else 0, len(text))
         items = _heading_items(text, *region)
+        if not items and layout == "maximus":
+            items = _numbered_items(text, *region)
     else:
         items = []
     return Letter(layout, case_number, dates, summary, items, documents)

@@ -1,0 +1,126 @@
+"""Letter layouts and item recognition added for issue 11: MAXIMUS numbered determinations, a decision
+at the end of a professional review's ISSUE AT DISPUTE line, any substance injected into trigger points,
+and a letter with no readable item. The letters are short invented ones written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from checker.check import Checker
+from checker.engine import Engine
+from checker.errors import InputError
+from checker.extract import Extractor
+from checker.letter import parse_letter
+from checker.patterns import load_patterns
+from checker.source import read_text
+
+MAXIMUS_NUMBERED = """MAXIMUS FEDERAL SERVICES, INC.
+Independent Medical Review
+
+HOW THE IMR FINAL DETERMINATION WAS MADE
+MAXIMUS Federal Services sent the case to an Expert Reviewer.
+
+CLINICAL CASE SUMMARY
+The patient is a 51 year old man injured on 3/4/2013. Trigger points with a twitch response and
+referred pain to the scapula are documented in the left rhomboid.
+
+IMR DECISION(S) AND RATIONALE(S)
+1. Trigger point injections to the left rhomboid x3 with lidocaine is medically necessary and
+appropriate.
+Rationale for the Decision:
+The patient has myofascial pain syndrome and the request meets the criteria.
+
+2. Lumbar MRI is not medically necessary and appropriate.
+Rationale for the Decision:
+No red flags are documented.
+"""
+
+PROFESSIONAL_DASH = """MEDICAL PROFESSIONAL REVIEW
+
+ISSUE AT DISPUTE:
+Trigger point injections, bilateral cervical paraspinals, quantity 4 - Overturned
+
+CASE SUMMARY:
+A 44 year old woman with neck pain since a 2012 injury. Myofascial pain syndrome.
+
+MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:
+MTUS Chronic Pain Medical Treatment Guidelines, Trigger point injections, page 122.
+
+RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:
+The documentation supports the request.
+"""
+
+
+@pytest.fixture(scope="module")
+def checker(rules):
+    return Checker(rules, Engine(rules.packs).statuses, Extractor(load_patterns(rules.root, rules.vocabulary), rules.vocabulary))
+
+
+def test_maximus_numbered_determinations_are_items_with_their_decisions():
+    letter = parse_letter(MAXIMUS_NUMBERED)
+    assert letter.layout == "maximus"
+    assert [(i.title.flat, i.decision) for i in letter.items] == [
+        ("Trigger point injections to the left rhomboid x3 with lidocaine", "overturned"),
+        ("Lumbar MRI", "upheld")]
+    assert "myofascial pain syndrome" in letter.items[0].rationale.text
+    assert "red flags" in letter.items[1].rationale.text
+
+
+def test_maximus_numbered_item_is_evaluated(checker):
+    result = checker.check_source(read_text(MAXIMUS_NUMBERED, "m.txt"))
+    tpi = [i for i in result.items if i.is_tpi]
+    assert len(tpi) == 1 and tpi[0].letter_decision == "overturned"
+    assert tpi[0].extraction.facts.facts["injection_count"].value == 3
+
+
+def test_professional_decision_at_the_end_of_the_issue_line():
+    letter = parse_letter(PROFESSIONAL_DASH)
+    assert letter.layout == "professional"
+    [item] = letter.items
+    assert item.decision == "overturned"
+    assert item.title.flat == "Trigger point injections, bilateral cervical paraspinals, quantity 4"
+
+
+@pytest.mark.parametrize("title", [
+    "Botox injections into the bilateral trapezius trigger points",
+    "Injection of dextrose into trigger points of the low back x4",
+    "Prolotherapy to the lumbar trigger points",
+])
+def test_any_substance_injected_into_trigger_points_is_a_trigger_point_request(checker, title):
+    assert checker.is_tpi_title(title)
+
+
+@pytest.mark.parametrize("title", [
+    "Dry needling of trigger points x6",
+    "Trigger point impedance imaging",
+    "Botox injection for chronic migraine",
+])
+def test_keyword_traps_stay_outside(checker, title):
+    assert not checker.is_tpi_title(title)
+
+
+def test_botox_into_trigger_points_fails_tpi8(checker):
+    note = ("Exam: circumscribed trigger points in the left trapezius with a local twitch response and referred pain "
+            "to the occiput.\nPlan: Botox injection into 3 trigger points of the left trapezius.\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert item.is_tpi
+    assert {r.criterion.id: r.status for r in item.decision.results}["TPI-8"] == "not_met"
+
+
+def test_a_letter_with_no_readable_item_is_an_input_error(checker):
+    broken = MAXIMUS_NUMBERED.replace("is medically necessary and\nappropriate", "was reviewed").replace(
+        "is not medically necessary and appropriate", "was reviewed")
+    with pytest.raises(InputError, match="no disputed item"):
+        checker.check_source(read_text(broken, "b.txt"))
+
+
+def test_cli_exits_2_on_a_letter_with_no_readable_item(tmp_path, capsys):
+    from checker.cli import main
+    broken = MAXIMUS_NUMBERED.replace("is medically necessary and\nappropriate", "was reviewed").replace(
+        "is not medically necessary and appropriate", "was reviewed")
+    path = tmp_path / "letter.txt"
+    path.write_text(broken)
+    for command in ("check", "audit"):
+        assert main([command, str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "no disputed item" in err and "Traceback" not in err
+        assert "rhomboid" not in err  # no patient text in the message
