@@ -285,3 +285,21 @@ def test_quotes_point_into_the_text_as_written(extractor):
         assert text[ev.start:ev.end] == ev.quote
     assert result.facts.facts["radiculopathy_exam"].evidence[0].quote.startswith("straight leg\n   raise")
     assert result.facts.facts["radiculopathy_diagnosed"].evidence[0].quote == "radicu-\nlopathy"
+
+
+@pytest.mark.parametrize("text,fact,value", [
+    # a referral to a specialist is not referred pain; tenderness that extends is not pain that refers
+    ("Plan: referral to neurology and referral to psychology.", "referred_pain", None),
+    ("Tenderness to palpation of the right cervical paraspinals extending down into the trapezius.", "referred_pain", None),
+    ("Pressure on the nodule gives referral of pain to the left temple.", "referred_pain", True),
+    # a review's "failed to approve" is not a therapy failing, nor is a visit not attended
+    ("The claims administrator failed to approve a request for Naprosyn.", "nsaids_failed", None),
+    ("She failed to attend physical therapy.", "physical_therapy_failed", None),
+    ("She failed to respond to physical therapy.", "physical_therapy_failed", True),
+])
+def test_look_alike_phrases(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_injury_date_without_a_preposition(extractor):
+    check(extractor, "She sustained an industrial injury November 28, 2016 lifting a box.", "injury_date", D(2016, 11, 28))
