@@ -112,7 +112,7 @@ class Extractor:
         return out
 
     def about_patient(self, sentence: str, role: str) -> bool:
-        if self.p.guideline.search(sentence):
+        if self.p.guideline.search(sentence) or self.p.family.search(sentence):
             return False
         if role in LETTER_ROLES and self.p.rule_words.search(sentence):
             return False
@@ -121,7 +121,8 @@ class Extractor:
     # --- proposing mentions ---------------------------------------------------------------------------
 
     def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
-                 about_injections: bool = False, dates_only: bool = False) -> list[_Target]:
+                 about_injections: bool = False, dates_only: bool = False,
+                 previous: Optional[tuple[int, int]] = None) -> list[_Target]:
         """Proposed mentions in one sentence; `window` is the sentence with the two before it, where a
         pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.").
 
@@ -159,10 +160,20 @@ class Extractor:
         failed = [m.start() for m in self.p.failed.finditer(sentence)]
         works = [m.start() for m in self.p.works.finditer(sentence)]
         if failed or works:
-            for rx in self.p.therapies:
-                for m in rx.regex.finditer(sentence):
-                    value = _closest(m.start(), failed, works)
-                    out.append(_Target(rx, rx.fact, value, whole, at(m), role))
+            named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
+            for rx, m in named:
+                value = _closest(m.start(), failed, works)
+                out.append(_Target(rx, rx.fact, value, whole, at(m), role))
+            if not named and previous is not None and self.p.refers_back is not None \
+                    and self.p.refers_back.search(sentence):
+                # the sentence points back at the therapies just listed: its one outcome is theirs
+                before, back_before = flatten(text, *previous)
+                value = bool(failed) and not works
+                for rx in self.p.therapies:
+                    for m in rx.regex.finditer(before):
+                        a, b = m.span()
+                        focus = (back_before(a), back_before(b - 1) + 1)
+                        out.append(_Target(rx, rx.fact, value, (previous[0], e), focus, role))
         for rx in self.p.values:
             if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
@@ -246,7 +257,9 @@ class Extractor:
             if is_request and self.p.tpi_title.search(text, s, e):
                 follow = max(follow, i + 2)
             review = bool(self.p.review_decision.search(text, s, e) and self.p.review_reason.search(text, s, e))
-            for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow, dates_only=review):
+            previous = kept[i - 1] if i else None
+            for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow, dates_only=review,
+                                   previous=previous):
                 t.sentence = (s, e)
                 targets.append(t)
             if is_request:

