@@ -36,6 +36,7 @@ class ItemCheck:
     extraction: Optional[Extraction] = None
     decision: Optional[Decision] = None
     item: Optional[Item] = None
+    review: list = field(default_factory=list)   # the reviewer's changes (review.Change), if any
 
 
 @dataclass

@@ -43,12 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="read letters or clinical notes (.txt, .pdf) and check every trigger point item")
     ck.add_argument("files", nargs="+", help="letters, notes, or folders of them")
     ck.add_argument("--format", choices=("text", "json"), default="text")
+    ck.add_argument("--corrections", type=Path, default=None,
+                    help="the reviewer's corrections of extracted facts (YAML, schema checker/corrections/1)")
     common(ck)
 
     ex = sub.add_parser("extract", help="read one letter or note and print its trigger point items as case files")
     ex.add_argument("file")
     ex.add_argument("--format", choices=("yaml", "json"), default="yaml")
     ex.add_argument("--output", type=Path, default=None, help="write one case file per item into this folder")
+    ex.add_argument("--corrections", type=Path, default=None,
+                    help="the reviewer's corrections of extracted facts (YAML, schema checker/corrections/1)")
     common(ex)
 
     au = sub.add_parser("audit", help="audit IMR letters: decision, reasons, citations, dates, sides, quantities")
@@ -209,11 +213,12 @@ def _check(args: argparse.Namespace, rules) -> int:
     from .report import document_json, letter_json, letter_text
 
     checker = _checker(rules)
+    corrections = _corrections(args, rules)
     letters, errors, texts = [], [], []
     noncertify = False
     for path in letter_files(args.files):
         try:
-            result = checker.check_file(path)
+            result = _reviewed(checker, path, corrections)
         except CheckerError as exc:
             errors.append({"path": str(path), "message": exc.message})
             _error(exc.message)
@@ -230,6 +235,22 @@ def _check(args: argparse.Namespace, rules) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if noncertify else EXIT_OK
+
+
+def _corrections(args: argparse.Namespace, rules) -> list:
+    from .review import load_corrections
+
+    return load_corrections(args.corrections, rules.vocabulary) if args.corrections else []
+
+
+def _reviewed(checker, path, corrections):
+    """A checked letter, with the reviewer's corrections applied when there are any."""
+    from .review import review_letter
+
+    result = checker.check_file(path)
+    if corrections:
+        review_letter(result, corrections, checker.rules, checker.evaluate)
+    return result
 
 
 def _batch(args: argparse.Namespace, rules) -> int:
@@ -376,7 +397,7 @@ def _mutate(args: argparse.Namespace, rules) -> int:
 def _extract(args: argparse.Namespace, rules) -> int:
     from .report import dump_case, item_case
 
-    result = _checker(rules).check_file(args.file)
+    result = _reviewed(_checker(rules), args.file, _corrections(args, rules))
     cases = [item_case(result, item, n) for n, item in enumerate(result.items, 1) if item.decision is not None]
     if not cases:
         raise CheckerError(f"{args.file}: no trigger point injection request found")
@@ -417,11 +438,13 @@ def _evaluate(args: argparse.Namespace, rules) -> int:
             record["source"] = {"letter": case.source_letter, "item": case.item,
                                 "letter_decision": case.letter_decision, "rationale_cites": case.rationale_cites}
         record.update(decision_json(decision))
+        record["review"] = [c.to_json() for c in case.changes]
         outputs.append(record)
         if args.format == "text":
             header = [f"case file: {path}"]
             if case.source_letter:
                 header.append(f"letter: {case.source_letter} | item: {case.item} | letter decision: {case.letter_decision}")
+            header += [f"reviewer changed {c.text()}" for c in case.changes]
             texts.append(decision_text(decision, f"{case.id}: {case.title}", header=header))
     if args.format == "json":
         print(json.dumps({"schema_version": 1, "cases": outputs}, indent=2, ensure_ascii=False))
