@@ -186,18 +186,19 @@ def summary_sentence(r: CriterionResult, rules: RuleSet) -> str:
         asks = [rules.vocabulary.facts[u.name].ask for u in r.facts if not u.documented]
         return f"No documentation of {_join(list(dict.fromkeys(asks)))}."
     if r.status == "not_met":
-        said = [_stated(u) for u in r.facts if u.outcome.endswith("not satisfied")]
-        return f"Not met: {_join(said)}." if said else "Not met."
-    said = [_stated(u) for u in r.facts if u.documented]
-    return f"Met: {_join(said)}." if said else "Met: nothing documented against it."
+        said = _stated([u for u in r.facts if u.outcome.endswith("not satisfied")])
+        return f"Not met: {said}." if said else "Not met."
+    said = _stated([u for u in r.facts if u.documented])
+    return f"Met: {said}." if said else "Met: nothing documented against it."
 
 
-def _stated(u: FactUse) -> str:
-    if not u.documented:
-        return f"{u.label} is not documented ({u.outcome.split(', ', 1)[-1]})"
-    if isinstance(u.value, bool):
-        return f"the record documents {'' if u.value else 'no '}{u.label}"
-    return f"{u.label} is {_show(u)} ({u.requirement})"
+def _stated(uses: list[FactUse]) -> str:
+    """What the record says about these facts, in words: yes/no findings first, then values."""
+    found = [("" if u.value else "no ") + u.label for u in uses if u.documented and isinstance(u.value, bool)]
+    valued = [f"{u.label} is {_show(u)} ({u.requirement})" for u in uses if u.documented and not isinstance(u.value, bool)]
+    unknown = [f"{u.label} is not documented ({u.outcome.split(', ', 1)[-1]})" for u in uses if not u.documented]
+    parts = ([f"documented {_join(found)}"] if found else []) + valued + unknown
+    return "; ".join(parts)
 
 
 def _join(parts: list[str]) -> str:
