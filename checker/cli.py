@@ -91,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="validate, list or show the criteria")
     rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rv = rsub.add_parser("validate", help="check rule files; report every problem as path:line:col")
-    rv.add_argument("dir", nargs="?", type=Path, default=None)
+    rv.add_argument("dir", nargs="?", type=Path, default=None, help="rules folder (same as --rules)")
+    common(rv)
     rl = rsub.add_parser("list", help="list every criterion")
     common(rl)
     rs = rsub.add_parser("show", help="show one criterion: wording, page, condition, examples")
@@ -134,8 +135,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .rulepack import load_rules
 
     if args.command == "rules" and args.rules_command == "validate":
-        directory = args.dir or default_rules()
+        from .mutate import stale_examples
+
+        if args.dir and args.rules and args.dir != args.rules:
+            raise CheckerError("give the rules folder once: as an argument or with --rules")
+        directory = args.dir or args.rules or default_rules()
         rules = load_rules(directory)
+        stale = stale_examples(rules)
+        if stale:
+            raise ValidationFailure(stale)
         n = sum(len(p.criteria) for p in rules.packs)
         examples = sum(len(c.examples) for p in rules.packs for c in p.criteria)
         print(f"{directory}: OK ({len(rules.packs)} pack(s), {n} criteria, {examples} examples, "
@@ -147,6 +155,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         except ImportError:
             raise CheckerError("the web page needs the 'web' extra: pip install -e '.[web]'") from None
         load_rules(args.rules or default_rules())  # report bad rules before the server starts
+        _can_listen(args.host, args.port)
         print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
         serve(args.host, args.port, str(args.rules) if args.rules else None)
         return EXIT_OK
@@ -177,6 +186,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(render(score_folder(args.folder, _checker(rules))))
         return EXIT_OK
     raise CheckerError(f"unknown command {args.command}")
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a busy port, a bad host)."""
+    import errno
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise CheckerError(f"--port {port}: give a port from 0 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            s.bind(infos[0][4])
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise CheckerError(f"cannot listen on {host}:{port}: {reason} (choose another with --port)") from None
 
 
 def _checker(rules):
@@ -382,16 +408,22 @@ def _mutate(args: argparse.Namespace, rules) -> int:
     from .mutate import run_mutation
 
     paths = args.cases if args.cases is not None else [str(REPO / "cases")]
-    cases = [load_case(p, rules).facts for p in case_files(paths)] if paths else []
-    survivors = 0
+    cases = []
+    for p in (case_files(paths) if paths else []):
+        case = load_case(p, rules)
+        cases.append((case.facts, case.expected_criteria, str(p)))
+    failed = 0
     for pack in rules.packs:
         report = run_mutation(rules, pack, cases)
+        for line in report.stale:
+            _error(f"stale expectation: {line}")
         print(f"{pack.id}: {report.total} mutants, {report.killed} detected by the examples and {len(cases)} case(s), "
-              f"{len(report.survivors)} survived")
+              f"{len(report.survivors)} survived" + (f"; {len(report.stale)} expectation(s) the rules already break"
+                                                     if report.stale else ""))
         for m in report.survivors:
             print(f"  survived: {m.criterion}: {m.description}")
-        survivors += len(report.survivors)
-    return EXIT_FINDINGS if survivors else EXIT_OK
+        failed += len(report.survivors) + len(report.stale)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _extract(args: argparse.Namespace, rules) -> int:
