@@ -57,15 +57,18 @@ def _parser() -> argparse.ArgumentParser:
 
     au = sub.add_parser("audit", help="audit IMR letters: decision, reasons, citations, dates, sides, quantities")
     au.add_argument("files", nargs="+", help="letters or folders of letters")
-    au.add_argument("--format", choices=("text", "json", "markdown", "jsonl"), default="text",
-                    help="jsonl: one JSON line per letter, streamed as letters finish (batch mode)")
+    au.add_argument("--format", choices=("text", "json", "markdown", "jsonl"), default=None,
+                    help="text (the default), json, markdown, or jsonl: one JSON line per letter, streamed as "
+                         "letters finish (batch mode, the default with --jobs, --resume or --output alone)")
     au.add_argument("--fail-on", choices=("warning", "error", "never"), default="warning",
                     help="exit 1 when a finding of this severity or worse is found (default: warning)")
     au.add_argument("--jobs", type=int, default=1, help="worker processes (batch mode; default 1)")
-    au.add_argument("--output", type=Path, default=None, help="write the JSON lines here instead of standard output")
+    au.add_argument("--output", type=Path, default=None,
+                    help="write the report here (in --format; JSON lines when --format is not given)")
     au.add_argument("--resume", action="store_true", help="skip letters already in --output and append the rest")
     au.add_argument("--time-limit", type=float, default=60.0, help="seconds allowed per letter in batch mode (default 60)")
-    au.add_argument("--summary", type=Path, default=None, help="batch mode: write the Markdown summary here")
+    au.add_argument("--summary", type=Path, default=None,
+                    help="write the Markdown summary (findings per code and per letter) here")
     common(au)
 
     rg = sub.add_parser("regress", help="compare every case and expected letter with its expectations; exit 1 on drift")
@@ -281,7 +284,7 @@ def _reviewed(checker, path, corrections):
 
 def _batch(args: argparse.Namespace, rules) -> int:
     from .audit import load_audit_rules
-    from .batch import done_paths, run_batch
+    from .batch import done_paths, output_rows, read_summary, run_batch
     from .report import summary_markdown
 
     if args.jobs < 1:
@@ -296,14 +299,19 @@ def _batch(args: argparse.Namespace, rules) -> int:
     else:
         sink = sys.stdout
     try:
-        summary = run_batch(files, rules.root, args.jobs, args.time_limit, sink, skip)
+        summary = run_batch(files, rules.root, args.jobs, args.time_limit, sink, skip,
+                            keep_rows=args.output is None and args.summary is not None)
     finally:
         if sink is not sys.stdout:
             sink.close()
     for error in summary.errors:
         _error(error["message"])
     codes = sorted(load_audit_rules(rules.root).severities)
-    report = summary_markdown(summary, codes, len(skip))
+    if args.output is not None:   # the summary covers the whole results file, resumed or not
+        whole = read_summary(args.output)
+        report = summary_markdown(whole, codes, len(skip), rows=output_rows(args.output))
+    else:
+        whole, report = summary, summary_markdown(summary, codes, rows=summary.rows)
     if args.summary is not None:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         args.summary.write_text(report, encoding="utf-8")
@@ -311,14 +319,18 @@ def _batch(args: argparse.Namespace, rules) -> int:
         print(report, end="")
     if summary.errors:
         return EXIT_ERROR
-    return _fail_on(args.fail_on, summary.worst)
+    return _fail_on(args.fail_on, whole.worst)
 
 
 def _audit(args: argparse.Namespace, rules) -> int:
     from .audit import SEVERITY_RANK, load_audit_rules, make_auditor
     from .report import audit_json, audit_markdown, audit_text, document_json
 
-    if args.format == "jsonl" or args.jobs != 1 or args.output is not None or args.resume:
+    streaming = args.jobs != 1 or args.resume
+    if args.format not in (None, "jsonl") and streaming:
+        raise CheckerError(f"--format {args.format} cannot be combined with --jobs or --resume, which write one JSON "
+                           "line per letter: give --format jsonl (and --summary FILE for the Markdown summary)")
+    if args.format == "jsonl" or streaming or (args.output is not None and args.format is None):
         return _batch(args, rules)
 
     checker = _checker(rules)
@@ -331,12 +343,23 @@ def _audit(args: argparse.Namespace, rules) -> int:
         except CheckerError as exc:
             errors.append({"path": str(path), "message": exc.message})
             _error(exc.message)
-    if args.format == "json":
-        print(json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2, ensure_ascii=False))
-    elif args.format == "markdown":
-        print(audit_markdown(audits, errors, sorted(audit_rules.severities)), end="")
+    codes = sorted(audit_rules.severities)
+    fmt = args.format or "text"
+    if fmt == "json":
+        report = json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2,
+                            ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        report = audit_markdown(audits, errors, codes)
     else:
-        print("\n\n".join(audit_text(a) for a in audits))
+        report = "\n\n".join(audit_text(a) for a in audits) + "\n"
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        print(report, end="")
+    if args.summary is not None:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(audit_markdown(audits, errors, codes), encoding="utf-8")
     if errors:
         return EXIT_ERROR
     return _fail_on(args.fail_on, max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()),

@@ -196,36 +196,35 @@ def _finding_lines(f, pad: str) -> list[str]:
 
 def audit_markdown(audits, errors: list[dict[str, str]], codes: list[str]) -> str:
     """A summary table over a folder: findings per code, then the letters with findings."""
-    counts = {code: 0 for code in codes}
-    letters_with = {code: set() for code in codes}
-    rows = []
+    from .batch import Summary
+
+    summary = Summary(rows=[])
     for a in audits:
-        found = a.all_findings()
-        for f in found:
-            counts[f.code] = counts.get(f.code, 0) + 1
-            letters_with.setdefault(f.code, set()).add(a.letter.path)
-        if found:
-            rows.append((a.letter.path, len(found), ", ".join(sorted({f.code for f in found}))))
-    lines = ["# IMR letter audit", "", f"Letters audited: {len(audits)}; unreadable: {len(errors)}; "
-             f"letters with findings: {len(rows)}; findings: {sum(counts.values())}.", "",
-             "| code | findings | letters |", "|---|---:|---:|"]
-    lines += [f"| `{code}` | {counts[code]} | {len(letters_with.get(code, ()))} |" for code in sorted(counts)]
-    if rows:
-        lines += ["", "| letter | findings | codes |", "|---|---:|---|"]
-        lines += [f"| {Path(path).name} | {n} | {codes_} |" for path, n, codes_ in rows]
-    if errors:
-        lines += ["", "| unreadable file | reason |", "|---|---|"]
-        lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in errors]
-    return "\n".join(lines) + "\n"
+        summary.add(_counted(a))
+    summary.errors = list(errors)
+    return summary_markdown(summary, codes, rows=summary.rows, title="IMR letter audit")
 
 
-def summary_markdown(summary, codes: list[str], resumed: int = 0) -> str:
-    """The batch summary: counts per finding code, unreadable letters (the batch keeps only counts)."""
-    lines = ["# IMR letter audit (batch)", "",
-             f"Letters audited: {summary.letters}; unreadable: {len(summary.errors)}"
-             + (f"; already done before resuming: {resumed}" if resumed else "") + ".", "",
+def _counted(audit) -> dict[str, Any]:
+    """What a summary counts of one audit (its path and findings), without rendering the whole letter."""
+    return {"path": audit.letter.path, "findings": [f.to_json() for f in audit.findings],
+            "items": [{"findings": [f.to_json() for f in i.findings]} for i in audit.items]}
+
+
+def summary_markdown(summary, codes: list[str], resumed: int = 0, rows=None, title: str = "IMR letter audit (batch)") -> str:
+    """The summary: counts per finding code, the letters with findings, unreadable letters. `rows` are
+    (letter, findings, codes), possibly streamed from a results file; `resumed`: letters that were
+    already in the results file before this run (they are counted too)."""
+    letters = [f"| {Path(path).name} | {n} | {found} |" for path, n, found in (rows or ())]
+    lines = ["# " + title, "",
+             f"Letters audited: {summary.letters}; unreadable: {len(summary.errors)}; letters with findings: "
+             f"{len(letters)}; findings: {sum(summary.codes.values())}"
+             + (f"; {resumed} of them audited before resuming" if resumed else "") + ".", "",
              "| code | findings | letters |", "|---|---:|---:|"]
-    lines += [f"| `{c}` | {summary.codes.get(c, 0)} | {summary.letters_with.get(c, 0)} |" for c in codes]
+    lines += [f"| `{c}` | {summary.codes.get(c, 0)} | {summary.letters_with.get(c, 0)} |"
+              for c in sorted(set(codes) | set(summary.codes))]
+    if letters:
+        lines += ["", "| letter | findings | codes |", "|---|---:|---|"] + letters
     if summary.errors:
         lines += ["", "| unreadable file | reason |", "|---|---|"]
         lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in summary.errors]
