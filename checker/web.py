@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -46,6 +46,20 @@ class TextIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str
     name: str = "pasted text"
+
+
+class CorrectionIn(BaseModel):
+    """The reviewer's reading of one fact: its value (null: not documented) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    fact: str
+    value: Union[bool, int, float, str, list[str], None]
+    reason: str = ""
+    item: Optional[int] = None
+
+
+class ReviewIn(TextIn):
+    corrections: list[CorrectionIn]
 
 
 def _highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -240,6 +254,29 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
         except CheckerError as exc:
             return JSONResponse({"error": exc.message}, status_code=400)
 
+    @app.post("/api/review")
+    def api_review(body: ReviewIn) -> JSONResponse:
+        """Check pasted text with the reviewer's corrections; the `check-text` schema, every fact with its
+        origin and each item's `review` (the changes and their reasons), plus `cases`: each evaluated item
+        as a case file (checker/case/1, as JSON, which is YAML) that `checker evaluate` reads unchanged."""
+        from .report import document_json, item_case
+        from .review import Correction, review_letter
+        from .source import read_text
+
+        rules, checker, auditor = _tools(rules_dir)
+        try:
+            checked = checker.check_source(read_text(body.text, body.name))
+            review_letter(checked, [Correction(c.fact, c.value, c.reason[:500], c.item) for c in body.corrections],
+                          rules, checker.evaluate)
+        except CheckerError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+        from .report import audit_json
+
+        out = document_json([audit_json(auditor.audit(checked), rules.vocabulary)], [])
+        out["cases"] = [item_case(checked, item, n, on_disk=False)
+                        for n, item in enumerate(checked.items, 1) if item.decision is not None]
+        return JSONResponse(out)
+
     @app.post("/api/evaluate")
     def api_evaluate(body: FactsIn) -> JSONResponse:
         """Evaluate facts given by name; same schema as one case of `checker evaluate --format json`."""
@@ -294,6 +331,7 @@ def _review_rows(view: dict[str, Any], rules, entered: Optional[dict], problems:
     facts = view.get("facts") or {}
     computed = {e["fact"]: e for c in view["criteria"] for e in c["evidence"] if e.get("derivation")}
     wrong = dict(problems)
+    was = {c["fact"]: c["extracted_words"] for c in view.get("review", [])}
     rows = []
     for f in _checklist(rules):
         name, fact = f["name"], facts.get(f["name"])
@@ -303,6 +341,7 @@ def _review_rows(view: dict[str, Any], rules, entered: Optional[dict], problems:
             value, reason = _shown(fact["value"]) if fact else "", fact.get("reason", "") if fact else ""
         derived = computed.get(name)
         rows.append({**f, "value": value, "reason": reason, "origin": fact["origin"] if fact else None,
+                     "was": was.get(name),
                      "quotes": view["fact_anchors"].get(name, []), "error": wrong.get(name),
                      "computed": f"{derived['value']} (computed: {derived['derivation']})"
                                  if derived and not fact else None})

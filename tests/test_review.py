@@ -232,3 +232,18 @@ def test_check_errors_keep_the_pasted_text(client):
 def test_only_txt_and_pdf_files_are_accepted(client, name):
     page = client.post("/check", files={"upload": (name, NOTE.read_bytes(), "text/plain")})
     assert page.status_code == 400 and "only .txt and .pdf files can be checked" in page.text
+
+
+def test_api_review_applies_corrections_and_returns_the_case(client, tmp_path, capsys):
+    body = {"text": NOTE.read_text(), "corrections": [{"fact": "twitch_response", "value": False, "reason": "no twitch"}]}
+    doc = client.post("/api/review", json=body).json()
+    item = doc["letters"][0]["items"][0]
+    assert item["predicted_decision"] == "non-certify" and item["facts"]["twitch_response"]["origin"] == "reviewer"
+    assert item["review"][0]["reason"] == "no twitch"
+    path = tmp_path / "case.yaml"
+    path.write_text(json.dumps(doc["cases"][0]))
+    code, out, _ = _run(capsys, "evaluate", path, "--format", "json")
+    assert code == 1 and json.loads(out)["cases"][0]["cited"] == item["cited"]
+    bad = client.post("/api/review", json={**body, "corrections": [{"fact": "prior_relief_percent", "value": 140}]})
+    assert bad.status_code == 400 and bad.json()["error"] == \
+        "pain relief after the last injection (%): 140 is above the maximum 100 percent"

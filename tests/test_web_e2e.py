@@ -139,10 +139,16 @@ def test_reviewer_corrects_a_fact_and_the_downloaded_case_evaluates_the_same(ser
         assert "TPI-1" in page.inner_text("#decided-by-1")
         assert "no local twitch" in page.inner_text("#changes-1")
         assert page.locator("#fact-1-twitch_response .origin").inner_text() == "reviewer"
+        assert "read from the text as: yes" in page.locator("#fact-1-twitch_response").inner_text()
         tpi1 = page.locator("table.criteria tbody tr", has_text="TPI-1")
         assert tpi1.locator("td").first.inner_text() == "Not met" and "reviewer" in tpi1.inner_text()
         on_page = _statuses(page)
         shot(page, "corrected")
+        page.evaluate("window.scrollTo(0, 0)")
+        shot(page, "corrected-top", full_page=False)
+        page.locator("#fact-1-twitch_response").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -300)")
+        shot(page, "corrected-form", full_page=False)
 
         with page.expect_download() as info:
             page.locator("#download-1").click()
