@@ -57,7 +57,7 @@ class Change:
 
     def text(self) -> str:
         why = f" ({self.reason})" if self.reason else ""
-        return f"{self.label}: {_words(self.before)} -> {_words(self.after)}{why}"
+        return f"{self.label}: {words(self.before)} -> {words(self.after)}{why}"
 
 
 class ReviewError(CheckerError):
@@ -68,12 +68,13 @@ class ReviewError(CheckerError):
         super().__init__("; ".join(m for _, m in problems))
 
 
-def _words(v: Any) -> str:
+def words(v: Any, missing: str = "not documented") -> str:
+    """A fact's value as a person reads or types it: yes/no, names joined by commas, ISO dates."""
     if v is None:
-        return "not documented"
+        return missing
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, tuple):
+    if isinstance(v, (tuple, list)):
         return ", ".join(v)
     if isinstance(v, dt.date):
         return v.isoformat()

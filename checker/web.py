@@ -101,13 +101,14 @@ def _view_item(item_json: dict[str, Any], text: str, n: int) -> tuple[dict[str, 
                     seen[key] = f"ev{n}-{len(seen)}"
                     spans.append((q["start"], q["end"], seen[key]))
                 fact_anchors.setdefault(name, []).append((seen[key], q["quote"]))
-    review = [{**c, "extracted_words": _said(c["extracted"]), "value_words": _said(c["value"])}
+    from .review import words
+
+    review = [{**c, "extracted_words": words(c["extracted"]), "value_words": words(c["value"])}
               for c in item_json.get("review", [])]
     return {**item_json, "criteria": criteria, "fact_anchors": fact_anchors, "review": review}, spans
 
 
-def _said(value: Any) -> str:
-    return "not documented" if value is None else _shown(value)
+
 
 
 def create_app(rules_dir: Optional[str] = None) -> FastAPI:
@@ -314,20 +315,11 @@ def _one_input(text: str, upload: Optional[UploadFile]) -> None:
         raise CheckerError(f"{Path(upload.filename).name}: only .txt and .pdf files can be checked")
 
 
-def _shown(value: Any) -> str:
-    """A fact's value as the review form shows it in its control."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
-
-
 def _review_rows(view: dict[str, Any], rules, entered: Optional[dict], problems: list) -> list[dict[str, Any]]:
     """One row per checklist fact: the value now used (or what the reviewer entered when it was refused),
     where it came from, its quotes, the computed value of a derived fact, and the reviewer's reason."""
+    from .review import words
+
     facts = view.get("facts") or {}
     computed = {e["fact"]: e for c in view["criteria"] for e in c["evidence"] if e.get("derivation")}
     wrong = dict(problems)
@@ -338,7 +330,7 @@ def _review_rows(view: dict[str, Any], rules, entered: Optional[dict], problems:
         if entered is not None:
             value, reason = str(entered.get(name, "")), str(entered.get("reason-" + name, ""))
         else:
-            value, reason = _shown(fact["value"]) if fact else "", fact.get("reason", "") if fact else ""
+            value, reason = words(fact["value"], "") if fact else "", fact.get("reason", "") if fact else ""
         derived = computed.get(name)
         rows.append({**f, "value": value, "reason": reason, "origin": fact["origin"] if fact else None,
                      "was": was.get(name),

@@ -247,3 +247,16 @@ def test_api_review_applies_corrections_and_returns_the_case(client, tmp_path, c
     bad = client.post("/api/review", json={**body, "corrections": [{"fact": "prior_relief_percent", "value": 140}]})
     assert bad.status_code == 400 and bad.json()["error"] == \
         "pain relief after the last injection (%): 140 is above the maximum 100 percent"
+
+
+def test_an_uploaded_pdf_letter_can_be_reviewed_too(client):
+    pdf = ROOT / "corpus" / "letters" / "01-dwc-cervical-repeat-overturned.pdf"
+    page = client.post("/check", files={"upload": (pdf.name, pdf.read_bytes(), "application/pdf")}).text
+    n = int(re.search(r'<form method="post" action="/review"[^>]*id="review-(\d+)"', page).group(1))
+    form = _review_form(page, n)
+    assert form["name"] == pdf.name and form["text"]
+    form.update({"fibromyalgia": "yes", "reason-fibromyalgia": "rheumatology note", "action": "download"})
+    case = yaml.safe_load(client.post("/review", data=form).text)
+    assert case["id"] == f"01-dwc-cervical-repeat-overturned-item{n}"
+    assert case["facts"]["fibromyalgia"] == {"value": True, "origin": "reviewer", "reason": "rheumatology note",
+                                             "extracted": False}

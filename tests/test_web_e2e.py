@@ -161,6 +161,8 @@ def test_reviewer_corrects_a_fact_and_the_downloaded_case_evaluates_the_same(ser
         shot(page, "phone", full_page=False)
         page.locator("#review-1").scroll_into_view_if_needed()
         shot(page, "phone-review", full_page=False)
+        page.goto(server + "/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         browser.close()
 
     run = subprocess.run([sys.executable, "-m", "checker.cli", "evaluate", str(case), "--format", "json"],
