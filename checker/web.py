@@ -347,6 +347,8 @@ def _form_corrections(form: dict[str, Any], rules, item: int) -> list:
 
     out = []
     for f in _checklist(rules):
+        if f["name"] not in form:
+            continue  # a field the form did not send is left as it was read, never taken as "not documented"
         spec = rules.vocabulary.facts[f["name"]]
         raw = form_value(spec, str(form.get(f["name"], "")))
         out.append(Correction(f["name"], raw, str(form.get("reason-" + f["name"], ""))[:500], item))

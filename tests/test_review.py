@@ -260,3 +260,11 @@ def test_an_uploaded_pdf_letter_can_be_reviewed_too(client):
     assert case["id"] == f"01-dwc-cervical-repeat-overturned-item{n}"
     assert case["facts"]["fibromyalgia"] == {"value": True, "origin": "reviewer", "reason": "rheumatology note",
                                              "extracted": False}
+
+
+def test_a_field_the_form_did_not_send_is_not_taken_as_removed(client):
+    form = _review_form(client.post("/check", data={"text": NOTE.read_text()}).text)
+    kept = {k: form[k] for k in ("text", "name", "item")}
+    page = client.post("/review", data={**kept, "twitch_response": "no", "action": "evaluate"}).text
+    assert "twitch response on palpation: yes &rarr; no" in page
+    assert page.count("<li>") >= 1 and "&rarr; not documented" not in page
