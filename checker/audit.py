@@ -57,6 +57,10 @@ class AuditFile(Strict):
     date_order: list[list[str]] = [["injury", "ur_denial"], ["ur_denial", "assigned"], ["assigned", "decision"],
                                    ["injury", "decision"], ["ur_denial", "decision"]]
     # a summary sentence saying a review evaluated a request that was submitted on a later date
+    # items that only follow another procedure ("Associated surgical service: ...", a rationale "as the
+    # requested surgery is not medically necessary, ..."): when several of them cite no guideline, the
+    # letter gets one finding for all of them
+    follow_on: Optional[dict[str, str]] = None
     request_after_review: str = (r"(?:utilization\s+review|\bUR\b)[^.]{0,80}?(?:evaluated|reviewed|non-?certified|denied|modified)"
                                  r"[^.]{0,200}?(?:submitted|requested|received)\s+on\s+")
 
@@ -84,6 +88,8 @@ class AuditRules:
     laterality: dict[str, re.Pattern[str]]
     date_order: list[list[str]]
     request_after_review: re.Pattern[str]
+    follow_on_title: Optional[re.Pattern[str]] = None
+    follow_on_rationale: Optional[re.Pattern[str]] = None
 
 
 def load_audit_rules(rules_dir: str | Path) -> AuditRules:
@@ -104,6 +110,7 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
              for g, eds in m.editions.items()},
             rx(m.quantity["title"]), rx(m.quantity["rationale"]), {k: rx(v) for k, v in m.laterality.items()},
             m.date_order, rx(m.request_after_review),
+            rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
         )
     except (re.error, ValueError, KeyError) as exc:
         raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
@@ -147,6 +154,15 @@ class LetterAudit:
         return self.findings + [f for i in self.items for f in i.findings]
 
 
+ROLE_WORDS = {"claims_administrator": "the claims administrator", "maximus": "the MAXIMUS reviewer",
+              "relied_upon": "the IMR reviewer"}
+
+
+def _role(role: str) -> str:
+    """Who cites a guideline, in words."""
+    return ROLE_WORDS.get(role, "the " + role.replace("_", " "))
+
+
 def _quote(text: str, start: int, end: int) -> dict[str, Any]:
     return {"quote": " ".join(text[start:end].split()), "start": start, "end": end}
 
@@ -163,8 +179,27 @@ class Auditor:
 
     def audit(self, letter: LetterCheck) -> LetterAudit:
         out = LetterAudit(letter, [self._item(letter, item) for item in letter.items])
-        out.findings = self._letter_dates(letter)
+        out.findings = self._letter_dates(letter) + self._follow_on_uncited(letter, out.items)
         return out
+
+    def _follow_on_uncited(self, letter: LetterCheck, items: list[ItemAudit]) -> list[Finding]:
+        """Follow-on items of another procedure that cite no guideline: one finding for the letter."""
+        text = letter.text
+        follow = [a for a in items if a.check.item is not None and self._follows(text, a.check.item)
+                  and any(f.code == "no-guideline-cited" for f in a.findings)]
+        if len(follow) < 2:
+            return []
+        for a in follow:
+            a.findings = [f for f in a.findings if f.code != "no-guideline-cited"]
+        titles = [_quote(text, a.check.item.title.start, a.check.item.title.end) for a in follow]
+        return [self.finding("no-guideline-cited", f"{len(follow)} follow-on items of another requested procedure cite "
+                             f"no guideline: {'; '.join(t['quote'] for t in titles)}", titles)]
+
+    def _follows(self, text: str, item) -> bool:
+        if self.r.follow_on_title is not None and self.r.follow_on_title.search(item.title.text):
+            return True
+        return bool(self.r.follow_on_rationale is not None and item.rationale is not None
+                    and self.r.follow_on_rationale.search(text, item.rationale.start, item.rationale.end))
 
     # --- the rationale, sentence by sentence ----------------------------------------------------------
 
@@ -265,7 +300,7 @@ class Auditor:
             regions = self.r.chapter_regions.get(c.guideline or "")
             if regions and region and region not in regions:
                 out.append(self.finding("guideline-citation-mismatch",
-                                        f"the {c.role.replace('_', ' ')} cites {c.guideline} for a {region} request", [title_q, cq]))
+                                        f"{_role(c.role)} cites {c.guideline} for a {region} request", [title_q, cq]))
                 continue
             cited = " ".join(filter(None, (c.guideline, c.section, c.raw.text)))
             same_role = [" ".join(filter(None, (o.guideline, o.section, o.raw.text))) for o in item.item.citations if o.role == c.role]
@@ -275,7 +310,7 @@ class Auditor:
                 own = any(f.search(other) for other in same_role for t, (f, it) in self.r.topics.items() if it.search(title))
                 if cites.search(cited) and not fits.search(title) and not own:
                     out.append(self.finding("guideline-citation-mismatch",
-                                            f"the {c.role.replace('_', ' ')} cites the {topic} guideline for a request that is not {topic}",
+                                            f"{_role(c.role)} cites the {topic} guideline for a request that is not {topic}",
                                             [title_q, cq]))
                     break
             edition = self.r.editions.get(c.guideline or "", {}).get(c.edition or "")

@@ -78,23 +78,63 @@ def audit_one(path: str) -> dict[str, Any]:
 
 @dataclass
 class Summary:
+    """Counts over audited letters; `rows` (the letters with findings, for the per-letter table) are kept
+    only when asked, since a batch written to a file reads them back from the file instead."""
+
     letters: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
     letters_with: dict[str, int] = field(default_factory=dict)
     worst: int = -1
+    rows: Optional[list[tuple[str, int, str]]] = None
 
     def add(self, record: dict[str, Any]) -> None:
         if "error" in record:
             self.errors.append({"path": record["path"], "message": record["error"]})
             return
         self.letters += 1
-        found = list(record.get("findings", [])) + [f for i in record.get("items", []) for f in i.get("findings", [])]
+        found = _findings(record)
         for f in found:
             self.codes[f["code"]] = self.codes.get(f["code"], 0) + 1
             self.worst = max(self.worst, SEVERITY_RANK.get(f["severity"], 0))
         for code in {f["code"] for f in found}:
             self.letters_with[code] = self.letters_with.get(code, 0) + 1
+        row = letter_row(record)
+        if self.rows is not None and row is not None:
+            self.rows.append(row)
+
+
+def _findings(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(record.get("findings", [])) + [f for i in record.get("items", []) for f in i.get("findings", [])]
+
+
+def letter_row(record: dict[str, Any]) -> Optional[tuple[str, int, str]]:
+    """(letter, number of findings, codes) for a letter with findings; None otherwise."""
+    found = [] if "error" in record else _findings(record)
+    return (record["path"], len(found), ", ".join(sorted({f["code"] for f in found}))) if found else None
+
+
+def _records(output: Path) -> Iterator[dict[str, Any]]:
+    with output.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_summary(output: Path) -> Summary:
+    """The summary of a whole results file (letters from before a --resume included), read line by line."""
+    summary = Summary()
+    for record in _records(output):
+        summary.add(record)
+    return summary
+
+
+def output_rows(output: Path) -> Iterator[tuple[str, int, str]]:
+    """The per-letter rows of a results file, streamed."""
+    for record in _records(output):
+        row = letter_row(record)
+        if row is not None:
+            yield row
 
 
 def done_paths(output: Path) -> set[str]:
@@ -137,10 +177,10 @@ class Progress:
 
 
 def run_batch(paths: list[Path], rules_dir: str, jobs: int, time_limit: float, sink: TextIO,
-              skip: Optional[set[str]] = None) -> Summary:
+              skip: Optional[set[str]] = None, keep_rows: bool = False) -> Summary:
     """Audit every letter, writing one JSON line per letter to `sink` in input order."""
     todo = [str(p) for p in paths if str(p) not in (skip or set())]
-    summary = Summary()
+    summary = Summary(rows=[] if keep_rows else None)
     progress = Progress(len(todo))
     if jobs <= 1:
         _init(rules_dir, time_limit)

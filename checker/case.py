@@ -57,6 +57,11 @@ class FactModel(Strict):
     quote: Optional[str] = None
     evidence: list[QuoteModel] = []
     note: str = ""
+    # who stated the value (default: the case file's author); a reviewer's correction keeps its reason
+    # and the value the extractor had read (absent or null: the extractor had not found the fact)
+    origin: Optional[Literal["extracted", "reviewer", "case file"]] = None
+    reason: str = ""
+    extracted: Any = None
 
 
 class SourceModel(Strict):
@@ -95,6 +100,7 @@ class Case:
     expected_decision: Optional[str] = None
     expected_criteria: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    changes: list = field(default_factory=list)   # the reviewer's corrections (review.Change)
 
 
 def _allowed(loc: tuple) -> list[str]:
@@ -146,12 +152,19 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
             from .source import read_source
             letter_text = read_source(letter_path).text
     facts: dict[str, Fact] = {}
+    changes = []
     for name, raw in model.facts.items():
         loc = ("facts", name)
         if name not in vocab.facts:
             problems.append(doc.problem(loc, model.id, f"unknown fact '{name}'", suggest(name, vocab.facts), at_key=True))
             continue
         entry = raw if isinstance(raw, FactModel) else FactModel(value=raw)
+        if entry.origin == "reviewer":
+            change, message = case_change(name, entry, vocab)
+            if message:
+                problems.append(doc.problem(loc + ("extracted",), model.id, message))
+            else:
+                changes.append(change)
         if entry.value is None:
             continue  # written out as not documented
         value, message = coerce(vocab.facts[name], entry.value)
@@ -171,10 +184,12 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
                     continue
                 ev = Evidence(letter_text[span[0]:span[1]], str(letter_path), span[0], span[1], None, q.assertion)
             evidence.append(ev)
+        origin = entry.origin or "case file"
         if not evidence:
             note = f" ({entry.note})" if entry.note else ""
-            evidence.append(Evidence(f"entered by the case author{note}", doc.path, line=doc.where(loc)[0]))
-        facts[name] = Fact(value, tuple(evidence))
+            who = {"reviewer": "the reviewer", "extracted": "the extractor"}.get(origin, "the case author")
+            evidence.append(Evidence(f"entered by {who}{note}", doc.path, line=doc.where(loc)[0]))
+        facts[name] = Fact(value, tuple(evidence), origin=origin, reason=entry.reason)
     factset = FactSet(facts)
     for name, message in check_order(factset, vocab):
         problems.append(doc.problem(("facts", name), model.id, message, "check the dates"))
@@ -199,8 +214,26 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
         letter_decision=model.source.letter_decision if model.source else None,
         rationale_cites=list(model.source.rationale_cites) if model.source else [],
         expected_decision=model.expected.decision if model.expected else None,
-        expected_criteria=expected_criteria, description=" ".join(model.description.split()),
+        expected_criteria=expected_criteria, description=" ".join(model.description.split()), changes=changes,
     )
+
+
+def case_change(name: str, entry: FactModel, vocab):
+    """The reviewer's change recorded on one fact of a case file, or an error message."""
+    from .review import Change
+
+    spec = vocab.facts[name]
+    before = None
+    if entry.extracted is not None:
+        before, message = coerce(spec, entry.extracted)
+        if message:
+            return None, message
+    after = None
+    if entry.value is not None:
+        after, message = coerce(spec, entry.value)
+        if message:
+            return None, message
+    return Change(name, spec.label, before, after, " ".join(entry.reason.split())), None
 
 
 def _at(q: QuoteModel, text: str) -> Optional[tuple[int, int]]:

@@ -17,6 +17,7 @@ from .errors import InputError
 from .extract import Extraction, Extractor, Segment
 from .facts import Evidence, Fact, FactSet
 from .letter import Item, Letter, parse_letter
+from .quotes import continued_line_end
 from .rulepack import RuleSet
 from .source import SourceText, read_source
 
@@ -36,6 +37,7 @@ class ItemCheck:
     extraction: Optional[Extraction] = None
     decision: Optional[Decision] = None
     item: Optional[Item] = None
+    review: list = field(default_factory=list)   # the reviewer's changes (review.Change), if any
 
 
 @dataclass
@@ -107,7 +109,7 @@ class Checker:
         hit = self.extractor.p.tpi_title.search(text, *request)
         line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
         line_end = text.find("\n", hit.end(), request[1])
-        span = (line_start, line_end if line_end != -1 else request[1])
+        span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
         check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
         # the request line is read as the item's title too, so that what it says of the request (its
         # region, side, count, date) comes before what the rest of the note says

@@ -43,25 +43,32 @@ def _parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="read letters or clinical notes (.txt, .pdf) and check every trigger point item")
     ck.add_argument("files", nargs="+", help="letters, notes, or folders of them")
     ck.add_argument("--format", choices=("text", "json"), default="text")
+    ck.add_argument("--corrections", type=Path, default=None,
+                    help="the reviewer's corrections of extracted facts (YAML, schema checker/corrections/1)")
     common(ck)
 
     ex = sub.add_parser("extract", help="read one letter or note and print its trigger point items as case files")
     ex.add_argument("file")
     ex.add_argument("--format", choices=("yaml", "json"), default="yaml")
     ex.add_argument("--output", type=Path, default=None, help="write one case file per item into this folder")
+    ex.add_argument("--corrections", type=Path, default=None,
+                    help="the reviewer's corrections of extracted facts (YAML, schema checker/corrections/1)")
     common(ex)
 
     au = sub.add_parser("audit", help="audit IMR letters: decision, reasons, citations, dates, sides, quantities")
     au.add_argument("files", nargs="+", help="letters or folders of letters")
-    au.add_argument("--format", choices=("text", "json", "markdown", "jsonl"), default="text",
-                    help="jsonl: one JSON line per letter, streamed as letters finish (batch mode)")
+    au.add_argument("--format", choices=("text", "json", "markdown", "jsonl"), default=None,
+                    help="text (the default), json, markdown, or jsonl: one JSON line per letter, streamed as "
+                         "letters finish (batch mode, the default with --jobs, --resume or --output alone)")
     au.add_argument("--fail-on", choices=("warning", "error", "never"), default="warning",
                     help="exit 1 when a finding of this severity or worse is found (default: warning)")
     au.add_argument("--jobs", type=int, default=1, help="worker processes (batch mode; default 1)")
-    au.add_argument("--output", type=Path, default=None, help="write the JSON lines here instead of standard output")
+    au.add_argument("--output", type=Path, default=None,
+                    help="write the report here (in --format; JSON lines when --format is not given)")
     au.add_argument("--resume", action="store_true", help="skip letters already in --output and append the rest")
     au.add_argument("--time-limit", type=float, default=60.0, help="seconds allowed per letter in batch mode (default 60)")
-    au.add_argument("--summary", type=Path, default=None, help="batch mode: write the Markdown summary here")
+    au.add_argument("--summary", type=Path, default=None,
+                    help="write the Markdown summary (findings per code and per letter) here")
     common(au)
 
     rg = sub.add_parser("regress", help="compare every case and expected letter with its expectations; exit 1 on drift")
@@ -87,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="validate, list or show the criteria")
     rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rv = rsub.add_parser("validate", help="check rule files; report every problem as path:line:col")
-    rv.add_argument("dir", nargs="?", type=Path, default=None)
+    rv.add_argument("dir", nargs="?", type=Path, default=None, help="rules folder (same as --rules)")
+    common(rv)
     rl = rsub.add_parser("list", help="list every criterion")
     common(rl)
     rs = rsub.add_parser("show", help="show one criterion: wording, page, condition, examples")
@@ -130,8 +138,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .rulepack import load_rules
 
     if args.command == "rules" and args.rules_command == "validate":
-        directory = args.dir or default_rules()
+        from .mutate import stale_examples
+
+        if args.dir and args.rules and args.dir != args.rules:
+            raise CheckerError("give the rules folder once: as an argument or with --rules")
+        directory = args.dir or args.rules or default_rules()
         rules = load_rules(directory)
+        stale = stale_examples(rules)
+        if stale:
+            raise ValidationFailure(stale)
         n = sum(len(p.criteria) for p in rules.packs)
         examples = sum(len(c.examples) for p in rules.packs for c in p.criteria)
         print(f"{directory}: OK ({len(rules.packs)} pack(s), {n} criteria, {examples} examples, "
@@ -143,6 +158,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         except ImportError:
             raise CheckerError("the web page needs the 'web' extra: pip install -e '.[web]'") from None
         load_rules(args.rules or default_rules())  # report bad rules before the server starts
+        _can_listen(args.host, args.port)
         print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
         serve(args.host, args.port, str(args.rules) if args.rules else None)
         return EXIT_OK
@@ -173,6 +189,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(render(score_folder(args.folder, _checker(rules))))
         return EXIT_OK
     raise CheckerError(f"unknown command {args.command}")
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a busy port, a bad host)."""
+    import errno
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise CheckerError(f"--port {port}: give a port from 0 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            s.bind(infos[0][4])
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise CheckerError(f"cannot listen on {host}:{port}: {reason} (choose another with --port)") from None
 
 
 def _checker(rules):
@@ -209,11 +242,12 @@ def _check(args: argparse.Namespace, rules) -> int:
     from .report import document_json, letter_json, letter_text
 
     checker = _checker(rules)
+    corrections = _corrections(args, rules)
     letters, errors, texts = [], [], []
     noncertify = False
     for path in letter_files(args.files):
         try:
-            result = checker.check_file(path)
+            result = _reviewed(checker, path, corrections)
         except CheckerError as exc:
             errors.append({"path": str(path), "message": exc.message})
             _error(exc.message)
@@ -232,9 +266,25 @@ def _check(args: argparse.Namespace, rules) -> int:
     return EXIT_FINDINGS if noncertify else EXIT_OK
 
 
+def _corrections(args: argparse.Namespace, rules) -> list:
+    from .review import load_corrections
+
+    return load_corrections(args.corrections, rules.vocabulary) if args.corrections else []
+
+
+def _reviewed(checker, path, corrections):
+    """A checked letter, with the reviewer's corrections applied when there are any."""
+    from .review import review_letter
+
+    result = checker.check_file(path)
+    if corrections:
+        review_letter(result, corrections, checker.rules, checker.evaluate)
+    return result
+
+
 def _batch(args: argparse.Namespace, rules) -> int:
     from .audit import load_audit_rules
-    from .batch import done_paths, run_batch
+    from .batch import done_paths, output_rows, read_summary, run_batch
     from .report import summary_markdown
 
     if args.jobs < 1:
@@ -249,14 +299,19 @@ def _batch(args: argparse.Namespace, rules) -> int:
     else:
         sink = sys.stdout
     try:
-        summary = run_batch(files, rules.root, args.jobs, args.time_limit, sink, skip)
+        summary = run_batch(files, rules.root, args.jobs, args.time_limit, sink, skip,
+                            keep_rows=args.output is None and args.summary is not None)
     finally:
         if sink is not sys.stdout:
             sink.close()
     for error in summary.errors:
         _error(error["message"])
     codes = sorted(load_audit_rules(rules.root).severities)
-    report = summary_markdown(summary, codes, len(skip))
+    if args.output is not None:   # the summary covers the whole results file, resumed or not
+        whole = read_summary(args.output)
+        report = summary_markdown(whole, codes, len(skip), rows=output_rows(args.output))
+    else:
+        whole, report = summary, summary_markdown(summary, codes, rows=summary.rows)
     if args.summary is not None:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         args.summary.write_text(report, encoding="utf-8")
@@ -264,14 +319,18 @@ def _batch(args: argparse.Namespace, rules) -> int:
         print(report, end="")
     if summary.errors:
         return EXIT_ERROR
-    return _fail_on(args.fail_on, summary.worst)
+    return _fail_on(args.fail_on, whole.worst)
 
 
 def _audit(args: argparse.Namespace, rules) -> int:
     from .audit import SEVERITY_RANK, load_audit_rules, make_auditor
     from .report import audit_json, audit_markdown, audit_text, document_json
 
-    if args.format == "jsonl" or args.jobs != 1 or args.output is not None or args.resume:
+    streaming = args.jobs != 1 or args.resume
+    if args.format not in (None, "jsonl") and streaming:
+        raise CheckerError(f"--format {args.format} cannot be combined with --jobs or --resume, which write one JSON "
+                           "line per letter: give --format jsonl (and --summary FILE for the Markdown summary)")
+    if args.format == "jsonl" or streaming or (args.output is not None and args.format is None):
         return _batch(args, rules)
 
     checker = _checker(rules)
@@ -284,12 +343,23 @@ def _audit(args: argparse.Namespace, rules) -> int:
         except CheckerError as exc:
             errors.append({"path": str(path), "message": exc.message})
             _error(exc.message)
-    if args.format == "json":
-        print(json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2, ensure_ascii=False))
-    elif args.format == "markdown":
-        print(audit_markdown(audits, errors, sorted(audit_rules.severities)), end="")
+    codes = sorted(audit_rules.severities)
+    fmt = args.format or "text"
+    if fmt == "json":
+        report = json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2,
+                            ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        report = audit_markdown(audits, errors, codes)
     else:
-        print("\n\n".join(audit_text(a) for a in audits))
+        report = "\n\n".join(audit_text(a) for a in audits) + "\n"
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        print(report, end="")
+    if args.summary is not None:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(audit_markdown(audits, errors, codes), encoding="utf-8")
     if errors:
         return EXIT_ERROR
     return _fail_on(args.fail_on, max((SEVERITY_RANK.get(f.severity, 0) for a in audits for f in a.all_findings()),
@@ -361,22 +431,28 @@ def _mutate(args: argparse.Namespace, rules) -> int:
     from .mutate import run_mutation
 
     paths = args.cases if args.cases is not None else [str(REPO / "cases")]
-    cases = [load_case(p, rules).facts for p in case_files(paths)] if paths else []
-    survivors = 0
+    cases = []
+    for p in (case_files(paths) if paths else []):
+        case = load_case(p, rules)
+        cases.append((case.facts, case.expected_criteria, str(p)))
+    failed = 0
     for pack in rules.packs:
         report = run_mutation(rules, pack, cases)
+        for line in report.stale:
+            _error(f"stale expectation: {line}")
         print(f"{pack.id}: {report.total} mutants, {report.killed} detected by the examples and {len(cases)} case(s), "
-              f"{len(report.survivors)} survived")
+              f"{len(report.survivors)} survived" + (f"; {len(report.stale)} expectation(s) the rules already break"
+                                                     if report.stale else ""))
         for m in report.survivors:
             print(f"  survived: {m.criterion}: {m.description}")
-        survivors += len(report.survivors)
-    return EXIT_FINDINGS if survivors else EXIT_OK
+        failed += len(report.survivors) + len(report.stale)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _extract(args: argparse.Namespace, rules) -> int:
     from .report import dump_case, item_case
 
-    result = _checker(rules).check_file(args.file)
+    result = _reviewed(_checker(rules), args.file, _corrections(args, rules))
     cases = [item_case(result, item, n) for n, item in enumerate(result.items, 1) if item.decision is not None]
     if not cases:
         raise CheckerError(f"{args.file}: no trigger point injection request found")
@@ -417,11 +493,13 @@ def _evaluate(args: argparse.Namespace, rules) -> int:
             record["source"] = {"letter": case.source_letter, "item": case.item,
                                 "letter_decision": case.letter_decision, "rationale_cites": case.rationale_cites}
         record.update(decision_json(decision))
+        record["review"] = [c.to_json() for c in case.changes]
         outputs.append(record)
         if args.format == "text":
             header = [f"case file: {path}"]
             if case.source_letter:
                 header.append(f"letter: {case.source_letter} | item: {case.item} | letter decision: {case.letter_decision}")
+            header += [f"reviewer changed {c.text()}" for c in case.changes]
             texts.append(decision_text(decision, f"{case.id}: {case.title}", header=header))
     if args.format == "json":
         print(json.dumps({"schema_version": 1, "cases": outputs}, indent=2, ensure_ascii=False))

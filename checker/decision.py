@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from .condition import WORDS, Leaf, deciding_leaves, evaluate, leaves
 from .errors import InputError
-from .facts import Evidence, FactSet, derive
+from .facts import Evidence, FactSet, derive, disagreements
 from .rulepack import Criterion, RulePack, RuleSet
 
 PHYSICIAN_NOTE = ("recommendation for physician review: only a licensed physician may modify, delay or "
@@ -30,6 +30,8 @@ class FactUse:
     outcome: str = ""          # "satisfied", "not satisfied", "not documented", "assumed absent", ...
     derivation: Optional[str] = None
     evidence: tuple[Evidence, ...] = ()
+    origin: Optional[str] = None   # extracted, reviewer, case file (None: not documented)
+    reason: str = ""               # the reviewer's reason for an entry or correction
 
 
 @dataclass
@@ -39,6 +41,7 @@ class CriterionResult:
     facts: list[FactUse]
     reason: str
     assumed: bool = False      # not applicable by the criterion's stated assumption about an undocumented fact
+    summary: str = ""   # the reason as one plain sentence (the machine detail is `reason`)
 
 
 @dataclass
@@ -89,11 +92,13 @@ def evaluate_facts(facts: FactSet, rules: RuleSet, evaluator: Evaluator, pack: O
     values = full.values()
     statuses = evaluator(pack.id, values)
     results = [_explain(c, statuses[c.id], full, rules) for c in pack.criteria]
+    for r in results:
+        r.summary = summary_sentence(r, rules)
     out = Decision(pack, decide(statuses), results)
     out.missing = _missing(results, full, rules)
     out.assumptions = _assumptions(results)
     out.suggestions = _suggest(pack, facts, statuses, rules, evaluator)
-    out.notes = _edition_notes(pack, full)
+    out.notes = disagreements(facts, rules.vocabulary) + _edition_notes(pack, full)
     return out
 
 
@@ -126,7 +131,7 @@ def _use(leaf: Leaf, facts: FactSet, rules: RuleSet, values: dict[str, Any]) -> 
         return FactUse(leaf.fact, spec.label, False, None, requirement, outcome)
     ok = evaluate(leaf, values)
     return FactUse(leaf.fact, spec.label, True, fact.value, requirement,
-                   "satisfied" if ok else "not satisfied", fact.derivation, fact.evidence)
+                   "satisfied" if ok else "not satisfied", fact.derivation, fact.evidence, fact.origin, fact.reason)
 
 
 def _requirement(leaf: Leaf, spec) -> str:
@@ -169,6 +174,35 @@ def _assumptions(results: list[CriterionResult]) -> list[tuple[str, str, list[st
         if r.assumed:
             found.setdefault((r.criterion.assumption, r.criterion.confirm), []).append(r.criterion.id)
     return [(text, confirm, ids) for (text, confirm), ids in found.items()]
+
+
+def summary_sentence(r: CriterionResult, rules: RuleSet) -> str:
+    """One plain sentence for a criterion's status, from the facts' labels and the criterion's `ask`."""
+    if r.status == "not_applicable":
+        return f"Does not apply: only for {r.criterion.applies_to}."
+    if r.status == "not_documented":
+        if r.criterion.ask:
+            return f"No documentation of {r.criterion.ask}."
+        asks = [rules.vocabulary.facts[u.name].ask for u in r.facts if not u.documented]
+        return f"No documentation of {_join(list(dict.fromkeys(asks)))}."
+    if r.status == "not_met":
+        said = _stated([u for u in r.facts if u.outcome.endswith("not satisfied")])
+        return f"Not met: {said}." if said else "Not met."
+    said = _stated([u for u in r.facts if u.documented])
+    return f"Met: {said}." if said else "Met: nothing documented against it."
+
+
+def _stated(uses: list[FactUse]) -> str:
+    """What the record says about these facts, in words: yes/no findings first, then values."""
+    found = [("" if u.value else "no ") + u.label for u in uses if u.documented and isinstance(u.value, bool)]
+    valued = [f"{u.label} is {_show(u)} ({u.requirement})" for u in uses if u.documented and not isinstance(u.value, bool)]
+    unknown = [f"{u.label} is not documented ({u.outcome.split(', ', 1)[-1]})" for u in uses if not u.documented]
+    parts = ([f"documented {_join(found)}"] if found else []) + valued + unknown
+    return "; ".join(parts)
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
 
 
 # --- what to ask for ------------------------------------------------------------------------------------

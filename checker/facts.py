@@ -37,11 +37,20 @@ class Evidence:
         return out
 
 
+ORIGINS = ("extracted", "reviewer", "case file")
+
+
 @dataclass(frozen=True)
 class Fact:
+    """A documented value. `origin` says who stated it: read from the text by the extractor (the
+    default), entered or corrected by the reviewer (with the reviewer's `reason`), or written in a case
+    file. A derived fact takes the origin of the facts it is computed from (a reviewer's entry first)."""
+
     value: Any
     evidence: tuple[Evidence, ...] = ()
     derivation: Optional[str] = None  # the arithmetic, for derived facts
+    origin: str = "extracted"
+    reason: str = ""
 
 
 @dataclass
@@ -150,7 +159,13 @@ def _days_between(starts: list[str], ends: list[str], facts: dict[str, Fact], vo
     text = f"{b.isoformat()} ({end}) - {a.isoformat()} ({start}) = {days} days"
     if notes:
         text += "; " + "; ".join(notes)
-    return Fact(days, facts[start].evidence + facts[end].evidence, text)
+    return Fact(days, facts[start].evidence + facts[end].evidence, text, _origin_of(facts[start], facts[end]))
+
+
+def _origin_of(*inputs: Fact) -> str:
+    """The origin of a derived fact: a reviewer's entry first, then a case file, else extracted."""
+    origins = {f.origin for f in inputs}
+    return next((o for o in ("reviewer", "case file") if o in origins), "extracted")
 
 
 def _classify(rule, facts: dict[str, Fact], vocab: Vocabulary) -> Optional[Fact]:
@@ -167,14 +182,37 @@ def _classify(rule, facts: dict[str, Fact], vocab: Vocabulary) -> Optional[Fact]
         elif classes & wanted:
             found.append(term)
     if found:
-        return Fact(True, source.evidence, f"{', '.join(found)} classed as {' or '.join(sorted(wanted))}")
+        return Fact(True, source.evidence, f"{', '.join(found)} classed as {' or '.join(sorted(wanted))}", source.origin)
     if unclassified:
         return None  # cannot say no while a substance is unknown to the lexicon
-    return Fact(False, source.evidence, f"none of {', '.join(source.value)} is {' or '.join(sorted(wanted))}")
+    return Fact(False, source.evidence, f"none of {', '.join(source.value)} is {' or '.join(sorted(wanted))}",
+                source.origin)
 
 
-def build_factset(raw: dict[str, Any], vocab: Vocabulary, source: str = "<facts>") -> tuple[FactSet, list[tuple[str, str]]]:
-    """A FactSet from plain {name: value} data (examples, the web form, tests), with error messages by fact."""
+def disagreements(facts: FactSet, vocab: Vocabulary) -> list[str]:
+    """Warnings for a computed fact stated directly with a value its own dates contradict (the stated
+    value is the one used; the reviewer should settle which is right)."""
+    out = []
+    for name, spec in vocab.facts.items():
+        given = facts.facts.get(name)
+        if given is None or spec.derive is None or not spec.derive.days_between:
+            continue
+        rest = {k: v for k, v in facts.facts.items() if k != name}
+        computed = _days_between(spec.derive.days_between.start, spec.derive.days_between.end, rest, vocab)
+        if computed is not None and computed.value != given.value:
+            out.append(f"{spec.label}: {_number(given.value)} is stated, but the dates give {computed.derivation}; "
+                       f"the stated {_number(given.value)} is used: check which is right")
+    return out
+
+
+def _number(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def build_factset(raw: dict[str, Any], vocab: Vocabulary, source: str = "<facts>",
+                  origin: str = "reviewer") -> tuple[FactSet, list[tuple[str, str]]]:
+    """A FactSet from plain {name: value} data (examples, the web form, tests), with error messages by fact;
+    the facts are entered by a person (origin `reviewer` unless told otherwise)."""
     out: dict[str, Fact] = {}
     errors = []
     for name, value in raw.items():
@@ -187,7 +225,7 @@ def build_factset(raw: dict[str, Any], vocab: Vocabulary, source: str = "<facts>
         if message:
             errors.append((name, message))
         else:
-            out[name] = Fact(typed, (Evidence(f"{name}: {value}", source),))
+            out[name] = Fact(typed, (Evidence(f"{name}: {value}", source),), origin=origin)
     fs = FactSet(out)
     errors.extend(check_order(fs, vocab))
     return fs, errors

@@ -3,7 +3,7 @@ that some example or case notices. A mutant nobody notices marks a rule the test
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Optional
 
 from .condition import NEGATION, All, Any_, Condition, Leaf, Not
@@ -71,20 +71,61 @@ class MutationReport:
     total: int
     killed: int
     survivors: list[Mutant]
+    stale: list[str] = field(default_factory=list)   # expectations the unmutated rules already break
 
 
-def run_mutation(rules: RuleSet, pack: RulePack, cases: list[FactSet],
+Sample = tuple[dict[str, Any], dict[str, str], str]   # fact values, expected statuses, where it is written
+
+
+def samples_of(rules: RuleSet, pack: RulePack, cases: list[tuple[FactSet, dict[str, str], str]]) -> list[Sample]:
+    """What the examples and the cases expect: each example its criterion's status, each case the
+    statuses written in its `expected` block."""
+    out = [(derive(ex.facts, rules.vocabulary).values(), {c.id: ex.expect}, f"{pack.path}:{ex.at[0]}:{ex.at[1]}")
+           for c in pack.criteria for ex in c.examples]
+    ids = {c.id for c in pack.criteria}
+    out += [(derive(fs, rules.vocabulary).values(), {k: v for k, v in expected.items() if k in ids}, where)
+            for fs, expected, where in cases if any(k in ids for k in expected)]
+    return out
+
+
+def run_mutation(rules: RuleSet, pack: RulePack, cases: list[tuple[FactSet, dict[str, str], str]],
                  progress: Optional[Callable[[int, int], Any]] = None) -> MutationReport:
-    """Evaluate the pack's examples and the given cases under every mutant, through the engine."""
-    samples = [derive(ex.facts, rules.vocabulary).values() for c in pack.criteria for ex in c.examples]
-    samples += [derive(fs, rules.vocabulary).values() for fs in cases]
+    """Evaluate the pack's examples and the given cases under every mutant, through the engine; a mutant
+    is detected when some example or case no longer gets the status it expects. Expectations the
+    unmutated pack already breaks are reported as stale (a mutant cannot be judged against them)."""
+    samples = samples_of(rules, pack, cases)
     baseline = Engine([pack])
-    expected = [baseline.statuses(pack.id, v) for v in samples]
+    stale = []
+    for values, expected, where in samples:
+        got = baseline.statuses(pack.id, values)
+        stale += [f"{where}: {cid} expects {status}, the rules give {got.get(cid)}"
+                  for cid, status in sorted(expected.items()) if got.get(cid) != status]
     survivors, all_mutants = [], list(mutants(pack))
     for i, m in enumerate(all_mutants):
         engine = Engine([m.pack])
-        if all(engine.statuses(pack.id, v) == e for v, e in zip(samples, expected)):
+        if all(_agrees(engine.statuses(pack.id, v), e) for v, e, _ in samples):
             survivors.append(m)
         if progress:
             progress(i + 1, len(all_mutants))
-    return MutationReport(len(all_mutants), len(all_mutants) - len(survivors), survivors)
+    return MutationReport(len(all_mutants), len(all_mutants) - len(survivors), survivors, stale)
+
+
+def _agrees(got: dict[str, str], expected: dict[str, str]) -> bool:
+    return all(got.get(cid) == status for cid, status in expected.items())
+
+
+def stale_examples(rules: RuleSet) -> list:
+    """Every rule example whose expected status the rules do not give, located at its `expect`."""
+    from .errors import Problem
+
+    engine = Engine(rules.packs)
+    out = []
+    for pack in rules.packs:
+        for c in pack.criteria:
+            for ex in c.examples:
+                got = engine.statuses(pack.id, derive(ex.facts, rules.vocabulary).values())[c.id]
+                if got != ex.expect:
+                    out.append(Problem(pack.path, ex.at[0], ex.at[1], c.id, "examples",
+                                       f"example '{ex.name}' expects {ex.expect}, the rules give {got}",
+                                       "fix the example or the condition"))
+    return out

@@ -51,6 +51,7 @@ class Run:
     errors: list[tuple[str, str]] = field(default_factory=list)
     compared: int = 0
     sources: list[str] = field(default_factory=list)
+    items: dict[str, list[str]] = field(default_factory=dict)   # every item compared, by source, in order
 
 
 def discover(paths: list[str]) -> list[tuple[str, Path]]:
@@ -98,6 +99,9 @@ class Regression:
 
     def _compare(self, run: Run, source: str, item: str, what: str, expected: Any, actual: Any, evidence: str = "") -> None:
         run.compared += 1
+        seen = run.items.setdefault(source, [])
+        if item not in seen:
+            seen.append(item)
         if expected != actual:
             run.drifts.append(Drift(source, item, what, expected, actual, evidence))
 
@@ -122,11 +126,12 @@ class Regression:
         by_check = {id(a.check): a for a in audit.items}
         for exp in expected.items:
             item = _match(exp, result.items)
-            self._compare(run, source, exp.title[:60], "item found", True, item is not None)
+            name = item_name(exp.title)
+            self._compare(run, source, name, "item found", True, item is not None)
             if item is None:
                 continue
-            self._compare(run, source, exp.title[:60], "letter decision", exp.letter_decision, item.letter_decision)
-            self._compare(run, source, exp.title[:60], "TPI request", exp.tpi, item.is_tpi)
+            self._compare(run, source, name, "letter decision", exp.letter_decision, item.letter_decision)
+            self._compare(run, source, name, "TPI request", exp.tpi, item.is_tpi)
             if item.decision is not None:
                 self._tpi_item(run, source, exp, item, by_check[id(item)].rationale_cites)
         if expected.findings is not None:
@@ -138,12 +143,19 @@ class Regression:
     def _tpi_item(self, run: Run, source: str, exp, item: ItemCheck, cites: list[str]) -> None:
         statuses = {r.criterion.id: r.status for r in item.decision.results}
         reasons = {r.criterion.id: r.reason for r in item.decision.results}
-        run.outcomes.append(Outcome(source, item.title, statuses, item.decision.decision, reasons,
+        name = item_name(exp.title)
+        run.outcomes.append(Outcome(source, name, statuses, item.decision.decision, reasons,
                                     item.letter_decision, cites))
         if exp.decision is not None:
-            self._compare(run, source, exp.title[:60], "decision", exp.decision, item.decision.decision)
+            self._compare(run, source, name, "decision", exp.decision, item.decision.decision)
         for cid, status in sorted(exp.criteria.items()):
-            self._compare(run, source, exp.title[:60], cid, status, statuses.get(cid), reasons.get(cid, ""))
+            self._compare(run, source, name, cid, status, statuses.get(cid), reasons.get(cid, ""))
+
+
+def item_name(title: str) -> str:
+    """An item's stable name in reports: its expected title, whole, with its spaces normalised (the same
+    whether or not the item drifts, so a CI server's history of the test case holds)."""
+    return " ".join(title.split())
 
 
 # --- metrics -----------------------------------------------------------------------------------------

@@ -81,6 +81,8 @@ def junit_xml(run: Run) -> str:
     by_source: dict[str, dict[str, list[Drift]]] = {}
     for src in run.sources:
         by_source.setdefault(src, {})
+        for item in run.items.get(src, []):
+            by_source[src].setdefault(item, [])
     for o in run.outcomes:
         by_source.setdefault(o.source, {}).setdefault(o.item, [])
     for d in run.drifts:
@@ -93,7 +95,8 @@ def junit_xml(run: Run) -> str:
         suite = ET.SubElement(suites, "testsuite", name=Path(src).name, tests=str(len(cases)),
                               failures=str(failed), errors=str(1 if src in errors else 0), skipped="0", time="0")
         for item, ds in cases.items():
-            tc = ET.SubElement(suite, "testcase", name=item, classname=Path(src).stem, time="0")
+            tc = ET.SubElement(suite, "testcase", name="(letter)" if item == "-" else item, classname=Path(src).stem,
+                               time="0")
             if ds:
                 text = "\n".join(f"{d.what}: {_show(d.expected)} -> {_show(d.actual)} {d.evidence}" for d in ds)
                 ET.SubElement(tc, "failure", message=f"{len(ds)} value(s) drifted", type="drift").text = text
@@ -137,7 +140,11 @@ def dump_json(run: Run, m: Metrics) -> str:
 # --- --update ------------------------------------------------------------------------------------------
 
 def update(run: Run) -> list[str]:
-    """Rewrite the expectations that drifted to what is now observed; return the unified diffs applied."""
+    """Rewrite the expectations that drifted to what is now observed, in place: only the drifted values
+    change, so comments, quoting and layout stay as they were. Return the unified diffs applied."""
+    from .regress import item_name
+    from .yamlsrc import load_yaml_text
+
     diffs = []
     by_source: dict[str, list[Drift]] = {}
     for d in run.drifts:
@@ -145,46 +152,69 @@ def update(run: Run) -> list[str]:
     for source, drifts in sorted(by_source.items()):
         path = Path(source)
         before = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(before)
-        if data.get("schema") == "checker/case/1":
-            for d in drifts:
-                if d.what == "decision":
-                    data["expected"]["decision"] = d.actual
-                else:
-                    data["expected"]["criteria"][d.what] = d.actual
-            after = _replace_block(before, "expected", data["expected"])
-        else:
-            for d in drifts:
-                for item in data.get("items", []):
-                    if item["title"][:60] != d.item:
-                        continue
-                    if d.what == "decision":
-                        item["decision"] = d.actual
-                    elif d.what in item.get("criteria", {}):
-                        item["criteria"][d.what] = d.actual
-                if d.what == "audit findings":
-                    data["findings"] = [{"code": c, "item": None if i == "-" else i} for c, i in d.actual]
-            after = _leading_comments(before) + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+        doc = load_yaml_text(before, source)
+        data = doc.data
+        edits: list[tuple[tuple, Any]] = []
+        findings = None
+        for d in drifts:
+            if data.get("schema") == "checker/case/1":
+                edits.append((("expected", "decision") if d.what == "decision" else ("expected", "criteria", d.what),
+                              d.actual))
+                continue
+            if d.what == "audit findings":
+                findings = [{"code": c, "item": None if i == "-" else i} for c, i in d.actual]
+                continue
+            for i, item in enumerate(data.get("items", [])):
+                if item_name(str(item.get("title", ""))) != d.item:
+                    continue
+                if d.what == "decision" and "decision" in item:
+                    edits.append((("items", i, "decision"), d.actual))
+                elif d.what in item.get("criteria", {}):
+                    edits.append((("items", i, "criteria", d.what), d.actual))
+        after = _edit_scalars(before, doc, edits)
+        if findings is not None:
+            after = _replace_block(after, "findings", findings)
         if after != before:
             path.write_text(after, encoding="utf-8")
             diffs.append("".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), source, source)))
     return diffs
 
 
-def _leading_comments(text: str) -> str:
-    out = []
-    for line in text.splitlines(True):
-        if not line.startswith("#"):
-            break
-        out.append(line)
-    return "".join(out)
+def _edit_scalars(text: str, doc, edits: list[tuple[tuple, Any]]) -> str:
+    """The text with the scalar at each path replaced by a new value, where it stands (a comment after
+    it, the quoting style around it and every other line are kept)."""
+    lines = text.splitlines(True)
+    # right to left within a line, so earlier columns stay valid
+    for loc, value in sorted(edits, key=lambda e: doc.positions[e[0]], reverse=True):
+        line, col = doc.positions[loc]
+        row = lines[line - 1]
+        start = col - 1
+        end = _scalar_end(row, start)
+        quote = row[start] if row[start] in "'\"" else ""
+        new = f"{quote}{value}{quote}" if quote else yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+        lines[line - 1] = row[:start] + new + row[end:]
+    return "".join(lines)
+
+
+def _scalar_end(row: str, start: int) -> int:
+    """Where the scalar starting at `start` ends: its closing quote, or (plain) before a comma, bracket,
+    comment or the line's end."""
+    if row[start] in "'\"":
+        end = row.find(row[start], start + 1)
+        return len(row) if end == -1 else end + 1
+    end = start
+    while end < len(row) and row[end] not in ",}]\n" and not (row[end] == "#" and row[end - 1] == " "):
+        end += 1
+    return len(row[:end].rstrip())
 
 
 def _replace_block(text: str, key: str, value: Any) -> str:
-    """The file with its top-level `key:` block (the last block of a case file) written anew."""
+    """The file with its top-level `key:` block written anew (the rest of the file as it was)."""
     lines = text.splitlines(True)
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "\t", "\n", "#") and lines[i].strip()),
-               len(lines))
     block = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=110)
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+    if start is None:
+        return text + ("" if text.endswith("\n") else "\n") + block
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "\t", "\n", "#", "-")
+                and lines[i].strip()), len(lines))
     return "".join(lines[:start]) + block + "".join(lines[end:])

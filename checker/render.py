@@ -38,9 +38,11 @@ def decision_json(d: Decision) -> dict[str, Any]:
                 "page": r.criterion.page,
                 "applies_to": r.criterion.applies_to,
                 "reason": r.reason,
+                "summary": r.summary,
                 "evidence": [
                     {"fact": u.name, "label": u.label, "documented": u.documented, "value": _value(u.value),
                      "requirement": u.requirement, "outcome": u.outcome, "derivation": u.derivation,
+                     "origin": u.origin, **({"reason": u.reason} if u.reason else {}),
                      "quotes": [e.to_json() for e in u.evidence]}
                     for u in r.facts
                 ],
@@ -98,7 +100,8 @@ def decision_text(d: Decision, title: str, width: int = 100, header: Optional[li
         lines += textwrap.wrap(f'Guideline: "{r.criterion.text}"', width, initial_indent="  ", subsequent_indent="    ")
         for u in r.facts:
             shown = "not documented" if not u.documented else _plain(u.value)
-            lines += textwrap.wrap(f"- {u.label}: {shown} ({u.requirement}) -> {u.outcome}", width,
+            origin = f" [{u.origin}{': ' + u.reason if u.reason else ''}]" if u.origin and u.origin != "extracted" else ""
+            lines += textwrap.wrap(f"- {u.label}: {shown} ({u.requirement}) -> {u.outcome}{origin}", width,
                                    initial_indent="  ", subsequent_indent="      ")
             if u.derivation:
                 lines += textwrap.wrap(f"computed: {u.derivation}", width, initial_indent="      ", subsequent_indent="        ")

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from .check import ItemCheck, LetterCheck, fact_values
-from .render import _value, decision_json, decision_text
+from .render import decision_json, decision_text
 
 SCHEMA_VERSION = 1
 REQUEST_FACTS = ("treatment", "body_region", "laterality", "injection_count", "substances", "repeat_request", "request_date")
@@ -45,9 +45,11 @@ def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
     out["predicted_decision"] = decided.pop("decision")
     out.update(decided)
     out["facts"] = {
-        name: {"value": values[name], "evidence": [e.to_json() for e in fact.evidence]}
+        name: {"value": values[name], "origin": fact.origin, **({"reason": fact.reason} if fact.reason else {}),
+               "evidence": [e.to_json() for e in fact.evidence]}
         for name, fact in sorted(facts.facts.items())
     }
+    out["review"] = [c.to_json() for c in item.review]
     out["timeline"] = timeline(item, vocab)
     out["warnings"] = list(item.extraction.warnings)
     return out
@@ -102,6 +104,7 @@ def letter_text(letter: LetterCheck, vocab) -> str:
         if events:
             header.append("timeline: " + "; ".join(f"{e['date']} {e['event']}" for e in events))
         header += [f"warning: {w}" for w in item.extraction.warnings]
+        header += [f"reviewer changed {c.text()}" for c in item.review]
         header = [w for h in header for w in textwrap.wrap(h, 100, subsequent_indent="  ")]
         lines += ["", decision_text(item.decision, f"Item {n}: {item.title}{decision}", header=header)]
     return "\n".join(lines)
@@ -115,25 +118,26 @@ def _short(v: Any) -> str:
     return str(v)
 
 
-def item_case(letter: LetterCheck, item: ItemCheck, index: int) -> dict[str, Any]:
-    """A case file (checker/case/1) for one evaluated item, which `checker evaluate` reads unchanged."""
+def item_case(letter: LetterCheck, item: ItemCheck, index: int, on_disk: bool = True) -> dict[str, Any]:
+    """A case file (checker/case/1) for one evaluated item, which `checker evaluate` reads unchanged; each
+    fact keeps its origin, and the reviewer's corrections their reasons. `on_disk`: the letter is a file
+    the case can point to (not pasted text), so its quotes are checked against it."""
+    from .review import case_facts
+
     stem = Path(letter.path).stem.lower()
     case_id = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in f"{stem}-item{index}").strip("-.")
-    facts: dict[str, Any] = {}
-    for name, fact in sorted(item.extraction.facts.facts.items()):
-        value = _value(fact.value)
-        facts[name] = {"value": value,
-                       "evidence": [{"quote": e.quote, "assertion": e.assertion, "start": e.start, "end": e.end}
-                                    for e in fact.evidence if e.start is not None]}
-    return {
+    how = "Extracted by checker" + (" and reviewed" if item.review else "")
+    out = {
         "schema": "checker/case/1",
         "id": case_id or "extracted",
         "title": item.title,
-        "description": f"Extracted by checker from {Path(letter.path).name}; review before relying on it.",
-        "source": {"letter": str(Path(letter.path).resolve()), "item": item.title,
-                   "letter_decision": item.letter_decision},
-        "facts": facts,
+        "description": f"{how} from {Path(letter.path).name}; review before relying on it.",
     }
+    if on_disk:
+        out["source"] = {"letter": str(Path(letter.path).resolve()), "item": item.title,
+                         "letter_decision": item.letter_decision}
+    out["facts"] = case_facts(item.extraction.facts, item.review)
+    return out
 
 
 def dump_case(case: dict[str, Any]) -> str:
@@ -192,36 +196,35 @@ def _finding_lines(f, pad: str) -> list[str]:
 
 def audit_markdown(audits, errors: list[dict[str, str]], codes: list[str]) -> str:
     """A summary table over a folder: findings per code, then the letters with findings."""
-    counts = {code: 0 for code in codes}
-    letters_with = {code: set() for code in codes}
-    rows = []
+    from .batch import Summary
+
+    summary = Summary(rows=[])
     for a in audits:
-        found = a.all_findings()
-        for f in found:
-            counts[f.code] = counts.get(f.code, 0) + 1
-            letters_with.setdefault(f.code, set()).add(a.letter.path)
-        if found:
-            rows.append((a.letter.path, len(found), ", ".join(sorted({f.code for f in found}))))
-    lines = ["# IMR letter audit", "", f"Letters audited: {len(audits)}; unreadable: {len(errors)}; "
-             f"letters with findings: {len(rows)}; findings: {sum(counts.values())}.", "",
-             "| code | findings | letters |", "|---|---:|---:|"]
-    lines += [f"| `{code}` | {counts[code]} | {len(letters_with.get(code, ()))} |" for code in sorted(counts)]
-    if rows:
-        lines += ["", "| letter | findings | codes |", "|---|---:|---|"]
-        lines += [f"| {Path(path).name} | {n} | {codes_} |" for path, n, codes_ in rows]
-    if errors:
-        lines += ["", "| unreadable file | reason |", "|---|---|"]
-        lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in errors]
-    return "\n".join(lines) + "\n"
+        summary.add(_counted(a))
+    summary.errors = list(errors)
+    return summary_markdown(summary, codes, rows=summary.rows, title="IMR letter audit")
 
 
-def summary_markdown(summary, codes: list[str], resumed: int = 0) -> str:
-    """The batch summary: counts per finding code, unreadable letters (the batch keeps only counts)."""
-    lines = ["# IMR letter audit (batch)", "",
-             f"Letters audited: {summary.letters}; unreadable: {len(summary.errors)}"
-             + (f"; already done before resuming: {resumed}" if resumed else "") + ".", "",
+def _counted(audit) -> dict[str, Any]:
+    """What a summary counts of one audit (its path and findings), without rendering the whole letter."""
+    return {"path": audit.letter.path, "findings": [f.to_json() for f in audit.findings],
+            "items": [{"findings": [f.to_json() for f in i.findings]} for i in audit.items]}
+
+
+def summary_markdown(summary, codes: list[str], resumed: int = 0, rows=None, title: str = "IMR letter audit (batch)") -> str:
+    """The summary: counts per finding code, the letters with findings, unreadable letters. `rows` are
+    (letter, findings, codes), possibly streamed from a results file; `resumed`: letters that were
+    already in the results file before this run (they are counted too)."""
+    letters = [f"| {Path(path).name} | {n} | {found} |" for path, n, found in (rows or ())]
+    lines = ["# " + title, "",
+             f"Letters audited: {summary.letters}; unreadable: {len(summary.errors)}; letters with findings: "
+             f"{len(letters)}; findings: {sum(summary.codes.values())}"
+             + (f"; {resumed} of them audited before resuming" if resumed else "") + ".", "",
              "| code | findings | letters |", "|---|---:|---:|"]
-    lines += [f"| `{c}` | {summary.codes.get(c, 0)} | {summary.letters_with.get(c, 0)} |" for c in codes]
+    lines += [f"| `{c}` | {summary.codes.get(c, 0)} | {summary.letters_with.get(c, 0)} |"
+              for c in sorted(set(codes) | set(summary.codes))]
+    if letters:
+        lines += ["", "| letter | findings | codes |", "|---|---:|---|"] + letters
     if summary.errors:
         lines += ["", "| unreadable file | reason |", "|---|---|"]
         lines += [f"| {Path(e['path']).name} | {e['message'].split(': ', 1)[-1]} |" for e in summary.errors]

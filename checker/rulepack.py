@@ -92,6 +92,7 @@ class Example:
     facts: FactSet
     expect: str
     line: int
+    at: tuple[int, int] = (0, 0)   # line and column of its `expect` value
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
                 problems.append(doc.problem(base + ("examples", j, "expect"), cm.id,
                                             "not_applicable is impossible: the criterion has no applies_when",
                                             "expect met, not_met or not_documented"))
-            examples.append(Example(ex.name, facts, ex.expect, doc.where(base + ("examples", j))[0]))
+            examples.append(Example(ex.name, facts, ex.expect, doc.where(base + ("examples", j))[0],
+                                    doc.where(base + ("examples", j, "expect"))))
         if condition is not None:
             criteria.append(Criterion(cm.id, cm.name, cm.kind, " ".join(cm.text.split()), cm.page, cm.applies_to,
                                       applies, condition, " ".join(cm.undocumented.split()),

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
 
@@ -48,6 +48,20 @@ class TextIn(BaseModel):
     name: str = "pasted text"
 
 
+class CorrectionIn(BaseModel):
+    """The reviewer's reading of one fact: its value (null: not documented) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    fact: str
+    value: Union[bool, int, float, str, list[str], None]
+    reason: str = ""
+    item: Optional[int] = None
+
+
+class ReviewIn(TextIn):
+    corrections: list[CorrectionIn]
+
+
 def _highlight(text: str, spans: list[tuple[int, int, str]]) -> str:
     """The source text as HTML with each evidence span in a <mark id=...>; overlapping spans merge."""
     out, pos = [], 0
@@ -76,8 +90,25 @@ def _view_item(item_json: dict[str, Any], text: str, n: int) -> tuple[dict[str, 
                     seen[key] = f"ev{n}-{len(seen)}"
                     spans.append((q["start"], q["end"], seen[key]))
                 anchors.append(seen[key])
-        criteria.append({**c, "status_words": STATUS_WORDS[c["status"]], "anchors": anchors})
-    return {**item_json, "criteria": criteria}, spans
+        criteria.append({**c, "status_words": STATUS_WORDS[c["status"]], "anchors": anchors,
+                         "sentence": c.get("summary") or c["reason"]})
+    fact_anchors = {}
+    for name, fact in (item_json.get("facts") or {}).items():
+        for q in fact["evidence"]:
+            if q.get("start") is not None:
+                key = (q["start"], q["end"])
+                if key not in seen:
+                    seen[key] = f"ev{n}-{len(seen)}"
+                    spans.append((q["start"], q["end"], seen[key]))
+                fact_anchors.setdefault(name, []).append((seen[key], q["quote"]))
+    from .review import words
+
+    review = [{**c, "extracted_words": words(c["extracted"]), "value_words": words(c["value"])}
+              for c in item_json.get("review", [])]
+    return {**item_json, "criteria": criteria, "fact_anchors": fact_anchors, "review": review}, spans
+
+
+
 
 
 def create_app(rules_dir: Optional[str] = None) -> FastAPI:
@@ -114,24 +145,20 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
     async def check_page(request: Request, text: str = Form(""), upload: Optional[UploadFile] = File(None)) -> HTMLResponse:
         from .source import read_bytes, read_text
 
+        rules, checker, _ = _tools(rules_dir)
         try:
+            _one_input(text, upload)
             data = await read_upload(upload)
             if data is not None:
                 source = read_bytes(data, upload.filename)
             elif text.strip():
                 source = read_text(text, "pasted text")
             else:
-                return error_page(request, "Paste notes or a letter, or choose a .txt or .pdf file.", 400)
-            letter = check_source(source)
+                raise CheckerError("Paste notes or a letter, or choose a .txt or .pdf file.")
+            checked = checker.check_source(source)
         except CheckerError as exc:
-            return error_page(request, exc.message, 400)
-        items, spans = [], []
-        for n, item in enumerate(letter["items"]):
-            view, marks = _view_item(item, source.text, n)
-            items.append(view)
-            spans += marks
-        return TEMPLATES.TemplateResponse(request, "result.html", {
-            "letter": letter, "items": items, "source": _highlight(source.text, spans), "name": source.path})
+            return home_page(request, exc.message, text=text)
+        return result_page(request, source, checked)
 
     @app.post("/evaluate", response_class=HTMLResponse)
     async def evaluate_page(request: Request) -> HTMLResponse:
@@ -141,11 +168,67 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
         try:
             decided = _evaluate(raw, rules_dir)
         except CheckerError as exc:
-            return error_page(request, exc.message, 400)
+            return home_page(request, exc.message, entered=dict(form))
         view, _ = _view_item({"title": "Request entered by hand", "predicted_decision": decided["decision"],
                               "letter_decision": None, **decided}, "", 0)
         return TEMPLATES.TemplateResponse(request, "result.html", {"letter": None, "items": [view], "source": None,
                                                                    "name": "checklist"})
+
+    @app.post("/review", response_class=HTMLResponse)
+    async def review_page(request: Request) -> Response:
+        """Re-evaluate one item with the reviewer's confirmed or corrected facts, or download it as a case."""
+        from .review import ReviewError, review_letter
+        from .source import read_text
+
+        form = dict(await request.form())
+        rules, checker, _ = _tools(rules_dir)
+        try:
+            source = read_text(str(form.get("text", "")), str(form.get("name") or "pasted text")[:200])
+            n = int(str(form.get("item", "")))
+            checked = checker.check_source(source)
+            corrections = _form_corrections(form, rules, n)
+        except ValueError:
+            return error_page(request, "This review form is incomplete; start again from the first page.", 400)
+        except CheckerError as exc:
+            return error_page(request, exc.message, 400)
+        try:
+            review_letter(checked, corrections, rules, checker.evaluate)
+        except ReviewError as exc:
+            return result_page(request, source, checked, review=(n, form, exc.problems))
+        except CheckerError as exc:
+            return error_page(request, exc.message, 400)
+        if form.get("action") == "download":
+            from .report import dump_case, item_case
+
+            case = item_case(checked, checked.items[n - 1], n, on_disk=False)
+            return Response(dump_case(case), media_type="application/x-yaml",
+                            headers={"Content-Disposition": f'attachment; filename="{case["id"]}.yaml"'})
+        return result_page(request, source, checked)
+
+    def home_page(request: Request, message: str, text: str = "", entered: Optional[dict] = None) -> HTMLResponse:
+        """The first page again with what was entered and what is wrong with it."""
+        rules, _, _ = _tools(rules_dir)
+        return TEMPLATES.TemplateResponse(request, "home.html", {
+            "facts": _checklist(rules), "error": message, "text": text, "entered": entered or {}}, status_code=400)
+
+    def result_page(request: Request, source, checked, review=None) -> HTMLResponse:
+        """The result of a check: each item with its criteria, evidence and the review form."""
+        rules, _, auditor = _tools(rules_dir)
+        from .report import audit_json
+
+        letter = audit_json(auditor.audit(checked), rules.vocabulary)
+        items, spans = [], []
+        for n, item in enumerate(letter["items"]):
+            view, marks = _view_item(item, source.text, n)
+            if item.get("predicted_decision"):
+                entered, problems = (review[1], review[2]) if review and review[0] == n + 1 else (None, [])
+                view["review_rows"] = _review_rows(view, rules, entered, problems)
+                view["review_problems"] = [m for _, m in problems]
+            items.append(view)
+            spans += marks
+        return TEMPLATES.TemplateResponse(request, "result.html", {
+            "letter": letter, "items": items, "source": _highlight(source.text, spans), "name": source.path,
+            "text": source.text}, status_code=400 if review else 200)
 
     @app.post("/api/check")
     async def api_check(upload: Optional[UploadFile] = File(None)) -> JSONResponse:
@@ -172,6 +255,29 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
         except CheckerError as exc:
             return JSONResponse({"error": exc.message}, status_code=400)
 
+    @app.post("/api/review")
+    def api_review(body: ReviewIn) -> JSONResponse:
+        """Check pasted text with the reviewer's corrections; the `check-text` schema, every fact with its
+        origin and each item's `review` (the changes and their reasons), plus `cases`: each evaluated item
+        as a case file (checker/case/1, as JSON, which is YAML) that `checker evaluate` reads unchanged."""
+        from .report import document_json, item_case
+        from .review import Correction, review_letter
+        from .source import read_text
+
+        rules, checker, auditor = _tools(rules_dir)
+        try:
+            checked = checker.check_source(read_text(body.text, body.name))
+            review_letter(checked, [Correction(c.fact, c.value, c.reason[:500], c.item) for c in body.corrections],
+                          rules, checker.evaluate)
+        except CheckerError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+        from .report import audit_json
+
+        out = document_json([audit_json(auditor.audit(checked), rules.vocabulary)], [])
+        out["cases"] = [item_case(checked, item, n, on_disk=False)
+                        for n, item in enumerate(checked.items, 1) if item.decision is not None]
+        return JSONResponse(out)
+
     @app.post("/api/evaluate")
     def api_evaluate(body: FactsIn) -> JSONResponse:
         """Evaluate facts given by name; same schema as one case of `checker evaluate --format json`."""
@@ -192,8 +298,61 @@ def _evaluate(raw: dict[str, Any], rules_dir: str) -> dict[str, Any]:
     raw = {"treatment": "trigger_point_injection", **raw}
     facts, errors = build_factset(raw, rules.vocabulary, "checklist")
     if errors:
-        raise CheckerError("; ".join(f"{name}: {message}" for name, message in errors))
+        vocab = rules.vocabulary.facts
+        raise CheckerError("; ".join(message if name not in vocab or message.startswith(vocab[name].label)
+                                     else f"{vocab[name].label}: {message}" for name, message in errors))
     return decision_json(evaluate_facts(facts, rules, checker.evaluate))
+
+
+def _one_input(text: str, upload: Optional[UploadFile]) -> None:
+    """Pasted text and a file together are refused (which one was meant?); only .txt and .pdf files."""
+    if upload is None or not upload.filename:
+        return
+    if text.strip():
+        raise CheckerError("Both pasted text and a file were given: check one at a time (clear the text box, "
+                           "or remove the file).")
+    if Path(upload.filename).suffix.lower() not in (".txt", ".pdf"):
+        raise CheckerError(f"{Path(upload.filename).name}: only .txt and .pdf files can be checked")
+
+
+def _review_rows(view: dict[str, Any], rules, entered: Optional[dict], problems: list) -> list[dict[str, Any]]:
+    """One row per checklist fact: the value now used (or what the reviewer entered when it was refused),
+    where it came from, its quotes, the computed value of a derived fact, and the reviewer's reason."""
+    from .review import words
+
+    facts = view.get("facts") or {}
+    computed = {e["fact"]: e for c in view["criteria"] for e in c["evidence"] if e.get("derivation")}
+    wrong = dict(problems)
+    was = {c["fact"]: c["extracted_words"] for c in view.get("review", [])}
+    rows = []
+    for f in _checklist(rules):
+        name, fact = f["name"], facts.get(f["name"])
+        if entered is not None:
+            value, reason = str(entered.get(name, "")), str(entered.get("reason-" + name, ""))
+        else:
+            value, reason = words(fact["value"], "") if fact else "", fact.get("reason", "") if fact else ""
+        derived = computed.get(name)
+        rows.append({**f, "value": value, "reason": reason, "origin": fact["origin"] if fact else None,
+                     "was": was.get(name),
+                     "quotes": view["fact_anchors"].get(name, []), "error": wrong.get(name),
+                     "computed": f"{derived['value']} (computed: {derived['derivation']})"
+                                 if derived and not fact else None})
+    return rows
+
+
+def _form_corrections(form: dict[str, Any], rules, item: int) -> list:
+    """The review form's values as corrections of one item: every checklist fact, as the reviewer left it
+    (a value equal to the one read confirms it)."""
+    from .review import Correction, form_value
+
+    out = []
+    for f in _checklist(rules):
+        if f["name"] not in form:
+            continue  # a field the form did not send is left as it was read, never taken as "not documented"
+        spec = rules.vocabulary.facts[f["name"]]
+        raw = form_value(spec, str(form.get(f["name"], "")))
+        out.append(Correction(f["name"], raw, str(form.get("reason-" + f["name"], ""))[:500], item))
+    return out
 
 
 def _checklist(rules) -> list[dict[str, Any]]:
@@ -219,23 +378,12 @@ def _inputs_of(name: str, rules) -> list[str]:
 
 def _facts_from_form(form: dict[str, Any], rules) -> dict[str, Any]:
     """Checklist answers to typed facts: an empty answer is 'not documented'."""
+    from .review import form_value
+
     out: dict[str, Any] = {}
     for name, spec in rules.vocabulary.facts.items():
-        value = str(form.get(name, "")).strip()
-        if not value:
-            continue
-        if spec.type == "bool":
-            out[name] = value == "yes"
-        elif spec.type in ("int", "number"):
-            try:
-                number = float(value)
-            except ValueError:
-                out[name] = value  # reported as 'expected a number'
-                continue
-            out[name] = int(number) if spec.type == "int" and number.is_integer() else number
-        elif spec.type == "list":
-            out[name] = [v.strip() for v in value.split(",") if v.strip()]
-        else:
+        value = form_value(spec, str(form.get(name, "")))
+        if value is not None:
             out[name] = value
     return out
 

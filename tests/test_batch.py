@@ -56,7 +56,10 @@ def test_an_interrupted_batch_resumes_without_loss_or_duplicates(folder, tmp_pat
     partial.write_text("".join(lines[:3]) + lines[3][: len(lines[3]) // 2])  # killed mid-write
     code, out, _ = _audit(capsys, "--output", partial, "--resume", folder)
     assert partial.read_bytes() == full.read_bytes()
-    assert "already done before resuming: 3" in out
+    # the summary covers the whole results file, the letters audited before resuming included
+    assert f"Letters audited: {len(lines)};" in out and "3 of them audited before resuming" in out
+    _, whole, _ = _audit(capsys, "--output", tmp_path / "again.jsonl", folder)
+    assert out.replace("; 3 of them audited before resuming", "") == whole
 
 
 def test_resume_refuses_a_file_it_did_not_write(folder, tmp_path, capsys):
