@@ -157,15 +157,17 @@ class Extractor:
                 continue
             for m in rx.regex.finditer(sentence):
                 out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
-        failed = [m.start() for m in self.p.failed.finditer(sentence)]
-        works = [m.start() for m in self.p.works.finditer(sentence)]
+        # outcome cues only matter where a therapy is named, or pointed back at
+        named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
+        pointing = not named and previous is not None and self.p.refers_back is not None \
+            and bool(self.p.refers_back.search(sentence))
+        failed = [m.start() for m in self.p.failed.finditer(sentence)] if named or pointing else []
+        works = [m.start() for m in self.p.works.finditer(sentence)] if named or pointing else []
         if failed or works:
-            named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
             for rx, m in named:
                 value = _closest(m.start(), failed, works)
                 out.append(_Target(rx, rx.fact, value, whole, at(m), role))
-            if not named and previous is not None and self.p.refers_back is not None \
-                    and self.p.refers_back.search(sentence):
+            if pointing:
                 # the sentence points back at the therapies just listed: its one outcome is theirs
                 before, back_before = flatten(text, *previous)
                 value = bool(failed) and not works
