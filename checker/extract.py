@@ -25,6 +25,9 @@ ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
 LETTER_ROLES = ("summary", "rationale")
 DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY", "ALLERGY"}
 _DIGIT = re.compile(r"\d")
+# sentences before the current one in which a pattern's `requires` may be found: a note's paragraph on the
+# last injections runs over several ("s/p TPIs 2/2/15. ... 51% relief. ... During those 6 wks: ...")
+WINDOW = 4
 MAX_SENTENCE = 1200  # characters; real sentences in letters and notes stay well under this
 
 
@@ -123,7 +126,7 @@ class Extractor:
     def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
                  about_injections: bool = False, dates_only: bool = False,
                  previous: Optional[tuple[int, int]] = None) -> list[_Target]:
-        """Proposed mentions in one sentence; `window` is the sentence with the two before it, where a
+        """Proposed mentions in one sentence; `window` is the sentence with the few before it, where a
         pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.").
 
         Patterns see the sentence as a reader does: each line break as one space and a word
@@ -253,7 +256,7 @@ class Extractor:
         kept = [(s, e) for s, e in self.sentences(text, seg) if self.about_patient(text[s:e], seg.role)]
         follow = -1  # a request names the injections, the next lines often give its details
         for i, (s, e) in enumerate(kept):
-            window = text[kept[max(0, i - 2)][0]:e]
+            window = text[kept[max(0, i - WINDOW)][0]:e]
             is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
                 or (plan is not None and s >= plan.start()) or i <= follow
             if is_request and self.p.tpi_title.search(text, s, e):

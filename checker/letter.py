@@ -83,7 +83,7 @@ _DECISION_ALONE = re.compile(r"^[ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", 
 _DECISION_DASH = re.compile(r"[ \t][-–—][ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
 # MAXIMUS determinations numbered by item: "1. <request> is [not] medically necessary and appropriate."
 _NUMBERED_DETERMINATION = re.compile(
-    r"(?m)^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<title>\S[^\n]*(?:\n(?![ \t]*\(?\d{1,2}[.)][ \t])[^\n]+){0,3}?)"
+    r"(?m)^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<title>\S[^\n]*(?:\n(?![ \t]*\d{1,2}[.)][ \t])[^\n]+){0,3}?)"
     r"\s+(?:is|are)\s+(?P<neg>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?[ \t]*\.?", _I)
 _NUMBER = re.compile(r"\s*(?:\(\d{1,2}\)|\d{1,2}[.)])\s+")
 _PARTIAL = re.compile(r"original\s+request|IMR\s+eligible|(?:partially|partly)\s+(?:certified|approved|authorized)"
@@ -275,7 +275,7 @@ def _numbered_items(text: str, lo: int, hi: int) -> list[Item]:
     items = []
     for n, m in enumerate(found):
         end = found[n + 1].start() if n + 1 < len(found) else hi
-        title = make_span(text, m.start("title"), m.end("title"))
+        title = make_span(text, m.start("title"), m.end("title"), strip=",")
         if title is None:
             continue
         decision = "upheld" if m.group("neg") is not None else "overturned"

@@ -88,8 +88,10 @@ class Score:
 
 
 def _norm(title: str) -> str:
-    """Titles compared without case, punctuation or a leading item number ("1. ", "2) ")."""
-    return re.sub(r"[^a-z0-9]+", " ", re.sub(r"^\s*\d{1,2}[.)]\s+", "", title).lower()).strip()
+    """Titles compared without case, punctuation, a leading item number ("1. ", "2) ") or article ("a home
+    exercise kit": a 2013 notice's "the request for a ...")."""
+    flat = re.sub(r"[^a-z0-9]+", " ", re.sub(r"^\s*\d{1,2}[.)]\s+", "", title).lower()).strip()
+    return re.sub(r"^(?:a|an|the) ", "", flat)
 
 
 def _same(expected: Any, actual: Any) -> bool:

@@ -367,3 +367,38 @@ def test_notice_without_inc_reads_its_items():
     letter = parse_letter(text)
     assert [(i.title.flat, i.decision) for i in letter.items] == [
         ("trigger point injections x3", "overturned"), ("Lidoderm patches", "upheld")]
+
+
+# --- families found on held-out set v5 (after its first run) ------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("After the TPIs she said they had cut her neck pain in half for about six weeks.", "prior_relief_percent", 50),
+    ("After the TPIs the pain was relieved for about eight weeks.", "symptom_duration_days", None),
+    ("The TPIs cut her pain in half for about six weeks.", "symptom_duration_days", None),
+    ("After the 01/07/2014 injections he had about 60 percent relief.", "prior_injection_date", D(2014, 1, 7)),
+    ("Medication table, response per pt: helps sleep a little.", "physical_therapy_failed", None),
+    ('Does HEP stretches daily - "not touching the pain" per pt.', "stretching_failed", True),
+    ('Ibuprofen 600 mg as needed "takes the edge off" and she continues it.', "nsaids_failed", False),
+    ("Naproxen 550 mg BID, pain still 6/10.", "nsaids_failed", True),
+])
+def test_families_from_held_out_v5(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_the_injection_context_reaches_back_over_a_paragraph(extractor):
+    text = ("Pt is s/p TPIs 2/2/15. She kept a pain diary. She calculates 51% relief. The relief held for 6 weeks. "
+            "During those 6 wks: walking tolerance 15 -> 40 min, Norco 4/day -> 2/day.")
+    check(extractor, text, "functional_improvement", True)
+
+
+def test_plan_heading_naming_the_authorization_request(rules):
+    from checker.check import Checker
+    from checker.engine import Engine
+    from checker.source import read_text
+    checker = Checker(rules, Engine(rules.packs).statuses,
+                      Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary))
+    note = ("DIAGNOSES:\n1. Myofascial pain syndrome, R upper trapezius\n\n"
+            "TREATMENT PLAN / REQUEST FOR AUTHORIZATION:\n - TPI R upper trap & R levator scapulae x2, lidocaine 1%\n"
+            " - Continue HEP\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 2

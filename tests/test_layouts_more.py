@@ -124,3 +124,12 @@ def test_cli_exits_2_on_a_letter_with_no_readable_item(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "no disputed item" in err and "Traceback" not in err
         assert "rhomboid" not in err  # no patient text in the message
+
+
+def test_numbered_determination_title_continues_over_a_bracketed_number():
+    text = MAXIMUS_NUMBERED.replace(
+        "1. Trigger point injections to the left rhomboid x3 with lidocaine is medically necessary and\nappropriate.",
+        "1. Trigger point injections to the left rhomboid, three\n(3) injections with lidocaine, is medically necessary and\nappropriate.")
+    letter = parse_letter(text)
+    assert letter.items[0].title.flat == "Trigger point injections to the left rhomboid, three (3) injections with lidocaine"
+    assert letter.items[0].decision == "overturned"
