@@ -117,7 +117,8 @@ class Extractor:
     def about_patient(self, sentence: str, role: str) -> bool:
         if self.p.guideline.search(sentence) or self.p.family.search(sentence):
             return False
-        if role in LETTER_ROLES and self.p.rule_words.search(sentence):
+        if role in LETTER_ROLES and self.p.rule_words.search(sentence) and not (
+                self.p.agent_request is not None and self.p.agent_request.search(sentence)):
             return False
         return role != "rationale" or bool(self.p.patient.search(sentence))
 
@@ -162,8 +163,9 @@ class Extractor:
                 out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
         # outcome cues only matter where a therapy is named, or pointed back at
         named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
-        pointing = not named and previous is not None and self.p.refers_back is not None \
-            and bool(self.p.refers_back.search(sentence))
+        pointing = not named and previous is not None and (
+            (self.p.refers_back is not None and bool(self.p.refers_back.search(sentence)))
+            or len(sentence.split()) <= self.p.fragment_words)
         failed = [m.start() for m in self.p.failed.finditer(sentence)] if named or pointing else []
         works = [m.start() for m in self.p.works.finditer(sentence)] if named or pointing else []
         if failed or works:
@@ -178,7 +180,8 @@ class Extractor:
                     for m in rx.regex.finditer(before):
                         a, b = m.span()
                         focus = (back_before(a), back_before(b - 1) + 1)
-                        out.append(_Target(rx, rx.fact, value, (previous[0], e), focus, role))
+                        # the quote spans both sentences; ConText judges the mention in its own sentence
+                        out.append(_Target(rx, rx.fact, value, (previous[0], e), focus, role, sentence=previous))
         for rx in self.p.values:
             if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
@@ -265,7 +268,8 @@ class Extractor:
             previous = kept[i - 1] if i else None
             for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow, dates_only=review,
                                    previous=previous):
-                t.sentence = (s, e)
+                if t.sentence == (0, 0):
+                    t.sentence = (s, e)
                 targets.append(t)
             if is_request:
                 requests.append((s, e, seg.role))

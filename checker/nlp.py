@@ -68,6 +68,9 @@ class Assertions:
         _mark_sentences(doc, sorted(offsets.values()))
         spans = []
         for key, t in targets:
+            if not key[0] <= t[0] <= t[1] <= key[1]:
+                spans.append(None)  # a target outside its sentence has no context to judge (never guessed)
+                continue
             where, base = maps[key], offsets[key]
             spans.append(doc.char_span(base + where[t[0] - key[0]], base + where[t[1] - key[0]], alignment_mode="expand"))
         doc.spans[GROUP] = [s for s in spans if s is not None]

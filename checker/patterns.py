@@ -68,6 +68,7 @@ class TherapyOutcome(Strict):
     # an outcome sentence that points back ("in spite of all of these", "none of them helped") judges the
     # therapies of the sentence before it when it names none itself
     refers_back: Optional[str] = None
+    fragment_words: int = 0
 
 
 class RequestModel(Strict):
@@ -102,6 +103,7 @@ class SentencesFile(Strict):
     schema_: Literal["checker/sentences/1"] = Field(alias="schema")
     guideline: str
     rule_words: str
+    agent_request: str = ""
     family: str
     patient: str
     boundary: str
@@ -154,6 +156,7 @@ class Patterns:
     failed: re.Pattern[str]
     works: re.Pattern[str]
     refers_back: Optional[re.Pattern[str]]
+    fragment_words: int
     tpi_title: re.Pattern[str]
     not_tpi_title: re.Pattern[str]
     plan_heading: re.Pattern[str]
@@ -164,6 +167,7 @@ class Patterns:
     substance_not: Optional[re.Pattern[str]]
     guideline: re.Pattern[str]
     rule_words: re.Pattern[str]
+    agent_request: Optional[re.Pattern[str]]
     family: re.Pattern[str]
     patient: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -279,12 +283,14 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
         rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome")
         if findings.therapy_outcome.refers_back else None,
+        findings.therapy_outcome.fragment_words,
         rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
         rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
         regions, sides, (req.date, frozenset(req.date_yields_to)),
         rx(req.substance_context, ("request", "substance_context"), "request") if req.substance_context else None,
         rx(req.substance_not, ("request", "substance_not"), "request") if req.substance_not else None,
         srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
+        srx(sentences.agent_request, ("agent_request",), "sentences") if sentences.agent_request else None,
         srx(sentences.family, ("family",), "sentences"), srx(sentences.patient, ("patient",), "sentences"),
         srx(sentences.boundary, ("boundary",), "sentences", 0),
         srx(sentences.review_decision, ("review_decision",), "sentences"),

@@ -402,3 +402,46 @@ def test_plan_heading_naming_the_authorization_request(rules):
             " - Continue HEP\n")
     [item] = checker.check_source(read_text(note, "n.txt")).items
     assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 2
+
+
+# --- families found on held-out set v6 (after its first run) ------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("A right L4-5 epidural steroid injection on 11-20-14 gave about 40 percent relief for three weeks.",
+     "repeat_request", None),
+    ("The physician describes trigger points but does not record a twitch response on palpation.",
+     "twitch_response", None),
+    ("Exam: +TrPs bilat L3-5 paraspinals w/ LTR.", "trigger_points_circumscribed", True),
+    ("Each with a local twitch response and referral along the medial border of the scapula.", "referred_pain", True),
+    ("Lumbar strain - radic not supported by exam.", "radiculopathy_diagnosed", False),
+    ('The physician charted that the back pain "keeps breaking through the ibuprofen".', "nsaids_failed", True),
+    ('Physical therapy twice - "didn\'t fix anything".', "physical_therapy_failed", True),
+    ("[X] NSAIDs - ibuprofen 600 mg TID x 10 wks. Minimal relief.", "nsaids_failed", True),
+    ("s/p TPIs 1/8/15: 51% relief, 6 wks, back to regular duty.", "prior_relief_weeks", 6),
+    ("s/p TPIs 2/3/15. Resp: ~70% decr. pain x 10 wks.", "prior_relief_percent", 70),
+    ('After the TPIs he says the shots gave him "about 65 percent" relief.', "prior_relief_percent", 65),
+    ("After the TPIs she reported that half of her pain (50%) had been gone for about eight weeks.",
+     "prior_relief_percent", 50),
+])
+def test_families_from_held_out_v6(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_a_direct_object_trigger_point_request_is_a_trigger_point_request(rules):
+    from checker.check import Checker
+    from checker.engine import Engine
+    checker = Checker(rules, Engine(rules.packs).statuses,
+                      Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary))
+    assert checker.is_tpi_title("I would like to inject these two trigger points with 1% lidocaine.")
+
+
+def test_a_request_the_physician_recommended_is_read_in_a_letter_summary(extractor):
+    text = "The physician recommended a repeat set of four trigger point injections with 1% lidocaine alone."
+    result = extractor.extract(text, [Segment("summary", 0, len(text))], "<test>")
+    assert result.facts.facts["repeat_request"].value is True
+
+
+def test_would_propose_is_a_request(extractor):
+    text = "Plan: we would propose three trigger point injections with 0.5% bupivacaine."
+    found = read(extractor, text)
+    assert found.get("injection_count") == 3 and found.get("substances") == ("bupivacaine",)
