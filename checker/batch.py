@@ -36,7 +36,7 @@ def _init(rules_dir: str, time_limit: float) -> None:
 
 class LetterTimeout(BaseException):
     """Raised by the per-letter alarm; a BaseException, so that no `except Exception` on the way
-    (in pypdf or spaCy) can swallow it."""
+    (in pypdf or spaCy) can swallow it; a PDF being read in the helper process is abandoned with it)."""
 
 
 @contextmanager
