@@ -41,7 +41,7 @@ WORDS = ["Upheld", "Overturned", "IMR ISSUES, DECISIONS AND RATIONALES", "CLINIC
 FAMILIES = (("letters", 0.72), ("pdf", 0.78), ("rules", 0.90), ("cases", 1.0))
 
 
-def _pdf_file(content: bytes, keys: bytes = b"", pages: int = 1, extra: bytes = b"") -> bytes:
+def pdf_file(content: bytes, keys: bytes = b"", pages: int = 1, extra: bytes = b"") -> bytes:
     """A PDF of `pages` pages sharing one content stream, with a correct cross-reference table."""
     kids = b" ".join(b"%d 0 R" % (6 + i) for i in range(pages))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
@@ -69,17 +69,17 @@ def hostile_pdf(rng: random.Random) -> bytes:
         packer = zlib.compressobj(9)
         body = [packer.compress(b"BT /F1 12 Tf 72 700 Td (x) Tj ")]
         body += [packer.compress(unit * 1024) for _ in range(rng.randint(1, 1500))]
-        return _pdf_file(b"".join(body) + packer.compress(b" ET") + packer.flush(), b"/Filter /FlateDecode")
+        return pdf_file(b"".join(body) + packer.compress(b" ET") + packer.flush(), b"/Filter /FlateDecode")
     if op == 1:  # many pages
-        return _pdf_file(b"BT /F1 12 Tf 72 700 Td (Upheld) Tj ET", pages=rng.randint(100, 5000))
+        return pdf_file(b"BT /F1 12 Tf 72 700 Td (Upheld) Tj ET", pages=rng.randint(100, 5000))
     if op == 2:  # deep nesting in an object
         depth = rng.randint(1000, 200_000)
-        return _pdf_file(b"BT /F1 12 Tf 72 700 Td (x) Tj ET", extra=b"[" * depth + b"]" * depth)
+        return pdf_file(b"BT /F1 12 Tf 72 700 Td (x) Tj ET", extra=b"[" * depth + b"]" * depth)
     if op == 3:  # a page tree that contains itself
-        return _pdf_file(b"BT (x) Tj ET").replace(b"/Kids [6 0 R]", b"/Kids [2 0 R 6 0 R]")
+        return pdf_file(b"BT (x) Tj ET").replace(b"/Kids [6 0 R]", b"/Kids [2 0 R 6 0 R]")
     if op == 4:  # a page count far above the pages there are
-        return _pdf_file(b"BT /F1 12 Tf 72 700 Td (x) Tj ET").replace(b"/Count 1", b"/Count 2147483647")
-    return _pdf_file(b"BT /F1 12 Tf " + b"72 700 Td (trigger point) Tj " * rng.randint(1000, 100_000) + b"ET")
+        return pdf_file(b"BT /F1 12 Tf 72 700 Td (x) Tj ET").replace(b"/Count 1", b"/Count 2147483647")
+    return pdf_file(b"BT /F1 12 Tf " + b"72 700 Td (trigger point) Tj " * rng.randint(1000, 100_000) + b"ET")
 
 
 class Hang(BaseException):
