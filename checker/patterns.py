@@ -5,7 +5,7 @@ Nothing here knows a criterion: the files say which phrases document which fact 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError
 
 from .dates import DATE_PATTERN
 from .errors import Problem, ValidationFailure
+from .prefilter import Prefiltered
 from .schema import Strict, problems_from_validation
 from .vocabulary import Vocabulary
 from .yamlsrc import Located, load_yaml_file
@@ -127,7 +128,7 @@ class Rx:
     """One compiled pattern with its options."""
 
     fact: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | Prefiltered  # Prefiltered once loaded: the same finditer and search
     value: Any = None
     negatable: bool = False
     absent_means: Optional[bool] = None
@@ -205,6 +206,11 @@ class _Compiler:
             return None
 
 
+def _prefiltered(found: list[Rx]) -> tuple[Rx, ...]:
+    """The finding patterns, run on every sentence, skip the sentences that lack their required words."""
+    return tuple(replace(r, regex=Prefiltered(r.regex)) if r.regex is not None else r for r in found)
+
+
 def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     folder = Path(rules_dir) / "extraction"
     fdoc = load_yaml_file(folder / "findings.yaml")
@@ -273,7 +279,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
     compiled = Patterns(
-        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, implied, yields, findings.numbers, findings.units,
+        _prefiltered(bools), _prefiltered(therapies), _prefiltered(values), _prefiltered(dates), conflict, implied, yields,
+        findings.numbers, findings.units,
         rx(findings.request_words, ("request_words",), "request_words"),
         rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
         rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
