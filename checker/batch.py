@@ -76,6 +76,11 @@ def audit_one(path: str) -> dict[str, Any]:
     return record
 
 
+def json_line(record: dict[str, Any]) -> str:
+    """One results line: compact (a file for programs), keys sorted (the same bytes on every run)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 @dataclass
 class Summary:
     """Counts over audited letters; `rows` (the letters with findings, for the per-letter table) are kept
@@ -193,7 +198,7 @@ def run_batch(paths: list[Path], rules_dir: str, jobs: int, time_limit: float, s
         results = pool.imap(audit_one, todo, chunksize=4)
     try:
         for n, record in enumerate(results, 1):
-            sink.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            sink.write(json_line(record))
             sink.flush()
             summary.add(record)
             progress.update(n)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from typing import Iterator, Optional
 
 try:  # the syntax tree of a pattern: re's own parser (3.11+)
@@ -99,14 +100,32 @@ class Prefiltered:
     def may_match(self, text: str, pos: int = 0, endpos: int = _END) -> bool:
         if self.words is None:
             return True
-        window = text[pos:endpos]
-        if not window.isascii():
+        window = _lowered(text, pos, endpos)
+        if window is None:
             return True
-        window = window.lower()
-        return any(word in window for word in self.words)
+        for word in self.words:
+            if word in window:
+                return True
+        return False
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text, pos, endpos) if self.may_match(text, pos, endpos) else iter(())
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> Optional[re.Match[str]]:
         return self.regex.search(text, pos, endpos) if self.may_match(text, pos, endpos) else None
+
+
+_LAST = threading.local()
+
+
+def _lowered(text: str, pos: int, endpos: int) -> Optional[str]:
+    """text[pos:endpos] in lower case, or None when it is not all ASCII; every pattern asks about the same
+    sentence in turn, so the last answer is kept (per thread; the text is held, so it cannot be another
+    text at the same address)."""
+    last = getattr(_LAST, "value", None)
+    if last is not None and last[0] is text and last[1] == pos and last[2] == endpos:
+        return last[3]
+    window = text[pos:endpos]
+    lowered = window.lower() if window.isascii() else None
+    _LAST.value = (text, pos, endpos, lowered)
+    return lowered
