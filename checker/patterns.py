@@ -142,6 +142,7 @@ class Rx:
 
 @dataclass(frozen=True)
 class Patterns:
+    # every pattern but `boundary` is a Prefiltered once loaded (the same search, finditer and pattern)
     bools: tuple[Rx, ...]
     therapies: tuple[Rx, ...]
     values: tuple[Rx, ...]
@@ -206,9 +207,13 @@ class _Compiler:
             return None
 
 
+def _gate(regex: Optional[re.Pattern[str]]) -> Optional[Prefiltered]:
+    return Prefiltered(regex) if regex is not None else None
+
+
 def _prefiltered(found: list[Rx]) -> tuple[Rx, ...]:
     """The finding patterns, run on every sentence, skip the sentences that lack their required words."""
-    return tuple(replace(r, regex=Prefiltered(r.regex)) if r.regex is not None else r for r in found)
+    return tuple(replace(r, regex=_gate(r.regex), requires=_gate(r.requires), unless=_gate(r.unless)) for r in found)
 
 
 def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
@@ -281,21 +286,24 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     compiled = Patterns(
         _prefiltered(bools), _prefiltered(therapies), _prefiltered(values), _prefiltered(dates), conflict, implied, yields,
         findings.numbers, findings.units,
-        rx(findings.request_words, ("request_words",), "request_words"),
-        rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
-        rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
-        rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome")
+        _gate(rx(findings.request_words, ("request_words",), "request_words")),
+        _gate(rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome")),
+        _gate(rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome")),
+        _gate(rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome"))
         if findings.therapy_outcome.refers_back else None,
-        rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
-        rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
-        regions, sides, (req.date, frozenset(req.date_yields_to)),
-        rx(req.substance_context, ("request", "substance_context"), "request") if req.substance_context else None,
-        rx(req.substance_not, ("request", "substance_not"), "request") if req.substance_not else None,
-        srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
-        srx(sentences.family, ("family",), "sentences"), srx(sentences.patient, ("patient",), "sentences"),
+        _gate(rx(req.tpi_title, ("request", "tpi_title"), "request")),
+        _gate(rx(req.not_tpi_title, ("request", "not_tpi_title"), "request")),
+        _gate(rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE)),
+        tuple((k, _gate(v)) for k, v in regions), tuple((k, _gate(v)) for k, v in sides),
+        (req.date, frozenset(req.date_yields_to)),
+        _gate(rx(req.substance_context, ("request", "substance_context"), "request")) if req.substance_context else None,
+        _gate(rx(req.substance_not, ("request", "substance_not"), "request")) if req.substance_not else None,
+        _gate(srx(sentences.guideline, ("guideline",), "sentences")),
+        _gate(srx(sentences.rule_words, ("rule_words",), "sentences")),
+        _gate(srx(sentences.family, ("family",), "sentences")), _gate(srx(sentences.patient, ("patient",), "sentences")),
         srx(sentences.boundary, ("boundary",), "sentences", 0),
-        srx(sentences.review_decision, ("review_decision",), "sentences"),
-        srx(sentences.review_reason, ("review_reason",), "sentences"), tuple(sentences.abbreviations), tuple(context.modifiers),
+        _gate(srx(sentences.review_decision, ("review_decision",), "sentences")),
+        _gate(srx(sentences.review_reason, ("review_reason",), "sentences")), tuple(sentences.abbreviations), tuple(context.modifiers),
     )
     problems += rx.problems + srx.problems
     if problems:

@@ -7,7 +7,7 @@ the only changes are line endings (``\\r\\n`` and lone ``\\r`` become ``\\n``) a
 """
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,9 @@ MAX_BYTES = 20 * 1024 * 1024
 _TEXT_SUFFIXES = {".txt", ".text"}
 # a text counts as binary when more than this share of its characters are control characters
 _BINARY_SHARE = 0.10
+# the characters of categories Cc, Cs and Co (control, surrogate, private use) but \n \r \t \f \v:
+# one regular expression instead of a category look-up per character (the same set, tested)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _NBSP = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
 
 
@@ -42,9 +45,7 @@ def _check_text(name: str, text: str) -> None:
         raise InputError(f"{name}: empty (no text to read)")
     if "\x00" in text:
         raise InputError(f"{name}: binary content (NUL bytes), not a text letter")
-    controls = sum(
-        1 for ch in text if ch not in "\n\r\t\f\v" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
-    )
+    controls = _CONTROLS.subn("", text)[1]
     if controls > _BINARY_SHARE * len(text):
         raise InputError(f"{name}: binary content (mostly non-printable characters), not a text letter")
 

@@ -1,4 +1,5 @@
-"""The faster paths keep their answers: compact JSON for programs, patterns compiled once, lazy start-up."""
+"""The faster paths keep their answers: compact JSON for programs, patterns compiled once, gated and
+equivalent sets and loops, lazy start-up."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.batch import json_line
 from checker.cli import main
@@ -58,3 +61,61 @@ def test_start_up_stays_lazy():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+def test_the_control_character_set_is_the_unicode_categories_it_replaces():
+    import unicodedata
+
+    from checker.source import _CONTROLS
+
+    for code in range(0x110000):
+        ch = chr(code)
+        expected = ch not in "\n\r\t\f\v" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+        assert bool(_CONTROLS.match(ch)) == expected, hex(code)
+
+
+def _flatten_by_character(text: str) -> tuple[str, list[int]]:
+    """The previous _flatten, one character at a time: the reference."""
+    out: list[str] = []
+    where: list[int] = []
+    previous_space = False
+    for ch in text:
+        where.append(len(out))
+        if ch.isspace():
+            if not previous_space:
+                out.append(" ")
+            previous_space = True
+        else:
+            out.append(ch)
+            previous_space = False
+    where.append(len(out))
+    return "".join(out), where
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab. \t\n\r\x0b\x0c\x1c\x85\u00a0\u2003\u3000\u200bx")), max_size=40))
+def test_flatten_gives_what_the_character_loop_gave(text):
+    from checker.nlp import _flatten
+
+    assert _flatten(text) == _flatten_by_character(text)
+
+
+def test_every_gated_pattern_of_the_extraction_is_exact_on_the_corpus(rules):
+    """Beyond the finding patterns: sentence filters, request words, therapy outcomes, titles, regions."""
+    from checker.extract import Segment
+    from checker.patterns import load_patterns
+    from checker.prefilter import Prefiltered
+
+    p = load_patterns(rules.root, rules.vocabulary)
+    gated = [p.request_words, p.failed, p.works, p.tpi_title, p.not_tpi_title, p.plan_heading, p.guideline,
+             p.rule_words, p.patient] + [rx for _, rx in p.body_region + p.laterality] \
+        + [r.requires for r in p.bools + p.values if r.requires] + [r.unless for r in p.bools + p.values if r.unless]
+    assert all(isinstance(rx, Prefiltered) for rx in gated)
+    from checker.cli import _checker
+
+    extractor = _checker(rules).extractor
+    texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "corpus").rglob("*.txt"))]
+    for text in texts:
+        for s, e in extractor.sentences(text, Segment("notes", 0, len(text))):
+            for rx in gated:
+                assert [m.span() for m in rx.finditer(text, s, e)] == [m.span() for m in rx.regex.finditer(text, s, e)]
