@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 from typing import Iterator, Optional
 
 try:  # the syntax tree of a pattern: re's own parser (3.11+)
@@ -100,7 +99,14 @@ class Prefiltered:
     def may_match(self, text: str, pos: int = 0, endpos: int = _END) -> bool:
         if self.words is None:
             return True
-        window = _lowered(text, pos, endpos)
+        global _LAST
+        last = _LAST  # one tuple, read once: another thread replacing it cannot mix two sentences
+        if last[0] is text and last[1] == pos and last[2] == endpos:
+            window = last[3]
+        else:
+            window = text[pos:endpos]
+            window = window.lower() if window.isascii() else None
+            _LAST = (text, pos, endpos, window)
         if window is None:
             return True
         for word in self.words:
@@ -115,17 +121,7 @@ class Prefiltered:
         return self.regex.search(text, pos, endpos) if self.may_match(text, pos, endpos) else None
 
 
-_LAST = threading.local()
 
-
-def _lowered(text: str, pos: int, endpos: int) -> Optional[str]:
-    """text[pos:endpos] in lower case, or None when it is not all ASCII; every pattern asks about the same
-    sentence in turn, so the last answer is kept (per thread; the text is held, so it cannot be another
-    text at the same address)."""
-    last = getattr(_LAST, "value", None)
-    if last is not None and last[0] is text and last[1] == pos and last[2] == endpos:
-        return last[3]
-    window = text[pos:endpos]
-    lowered = window.lower() if window.isascii() else None
-    _LAST.value = (text, pos, endpos, lowered)
-    return lowered
+# the last range asked about, lower-cased (None: not all ASCII); every pattern asks about the same
+# sentence in turn. The text itself is held, so no other text can share its identity meanwhile.
+_LAST: tuple = (None, 0, 0, None)
