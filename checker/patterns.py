@@ -207,13 +207,23 @@ class _Compiler:
             return None
 
 
-def _gate(regex: Optional[re.Pattern[str]]) -> Optional[Prefiltered]:
-    return Prefiltered(regex) if regex is not None else None
+class _Gates:
+    """Prefiltered patterns, one per distinct pattern: many findings share one `requires`, and the
+    extractor searches each shared one once per sentence (it tells them apart by identity)."""
 
+    def __init__(self) -> None:
+        self._made: dict[re.Pattern[str], Prefiltered] = {}
 
-def _prefiltered(found: list[Rx]) -> tuple[Rx, ...]:
-    """The finding patterns, run on every sentence, skip the sentences that lack their required words."""
-    return tuple(replace(r, regex=_gate(r.regex), requires=_gate(r.requires), unless=_gate(r.unless)) for r in found)
+    def __call__(self, regex: Optional[re.Pattern[str]]) -> Optional[Prefiltered]:
+        if regex is None:
+            return None
+        if regex not in self._made:
+            self._made[regex] = Prefiltered(regex)
+        return self._made[regex]
+
+    def findings(self, found: list[Rx]) -> tuple[Rx, ...]:
+        """The finding patterns, run on every sentence, skip the sentences that lack their required words."""
+        return tuple(replace(r, regex=self(r.regex), requires=self(r.requires), unless=self(r.unless)) for r in found)
 
 
 def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
@@ -283,8 +293,9 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
+    _gate = _Gates()
     compiled = Patterns(
-        _prefiltered(bools), _prefiltered(therapies), _prefiltered(values), _prefiltered(dates), conflict, implied, yields,
+        _gate.findings(bools), _gate.findings(therapies), _gate.findings(values), _gate.findings(dates), conflict, implied, yields,
         findings.numbers, findings.units,
         _gate(rx(findings.request_words, ("request_words",), "request_words")),
         _gate(rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome")),

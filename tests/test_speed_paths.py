@@ -119,3 +119,14 @@ def test_every_gated_pattern_of_the_extraction_is_exact_on_the_corpus(rules):
         for s, e in extractor.sentences(text, Segment("notes", 0, len(text))):
             for rx in gated:
                 assert [m.span() for m in rx.finditer(text, s, e)] == [m.span() for m in rx.regex.finditer(text, s, e)]
+
+
+def test_findings_that_share_a_requires_share_one_pattern(rules):
+    """The extractor searches each shared `requires` once per sentence, telling them apart by identity."""
+    from checker.patterns import load_patterns
+
+    p = load_patterns(rules.root, rules.vocabulary)
+    with_requires = [r for r in p.bools + p.values if r.requires is not None]
+    by_text = {r.requires.pattern for r in with_requires}
+    assert len(with_requires) > len(by_text)
+    assert len({id(r.requires) for r in with_requires}) == len(by_text)
