@@ -130,3 +130,26 @@ def test_findings_that_share_a_requires_share_one_pattern(rules):
     by_text = {r.requires.pattern for r in with_requires}
     assert len(with_requires) > len(by_text)
     assert len({id(r.requires) for r in with_requires}) == len(by_text)
+
+
+def test_every_audit_pattern_is_gated_and_exact_on_the_letters(rules):
+    from checker.audit import load_audit_rules
+    from checker.extract import Segment
+    from checker.prefilter import Prefiltered
+
+    r = load_audit_rules(rules.root)
+    gated = [v for v in vars(r).values() if isinstance(v, Prefiltered)]
+    for v in vars(r).values():
+        if isinstance(v, dict):
+            gated += [x for x in v.values() if isinstance(x, Prefiltered)]
+            gated += [x for pair in v.values() if isinstance(pair, tuple) for x in pair if isinstance(x, Prefiltered)]
+    assert len(gated) > 20 and any(g.words is not None for g in gated)
+    from checker.cli import _checker
+
+    extractor = _checker(rules).extractor
+    folders = [ROOT / "corpus" / "letters", ROOT / "tests" / "fixtures" / "audit"]
+    for text in [f.read_text(encoding="utf-8") for folder in folders for f in sorted(folder.glob("*.txt"))]:
+        for s, e in extractor.sentences(text, Segment("rationale", 0, len(text))):
+            sentence = text[s:e]
+            for rx in gated:
+                assert [m.span() for m in rx.finditer(sentence)] == [m.span() for m in rx.regex.finditer(sentence)]
