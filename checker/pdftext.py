@@ -97,7 +97,7 @@ class _Helper:
         if self._proc is not None and self._owner == os.getpid() and self._proc.poll() is None:
             return self._proc
         # a helper inherited through fork belongs to the parent: it is left alone, not reused
-        self._proc = subprocess.Popen([sys.executable, "-I", str(_WORKER)], stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen([sys.executable, "-P", str(_WORKER)], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._owner = os.getpid()
         return self._proc

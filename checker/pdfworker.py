@@ -3,7 +3,8 @@
 PDFium is C code reading untrusted files: a small file can make it allocate gigabytes or loop for long,
 and no Python time limit can interrupt C. So it runs here, in a process of its own with a memory limit;
 if PDFium exhausts it or crashes, only this process dies and the caller reports the file as unreadable.
-It imports nothing of the checker (it is started with ``python -I`` as a plain script).
+It imports nothing of the checker: it is started as a plain script, with ``python -P`` (its own folder,
+which holds the checker's modules, stays off the import path).
 
 PDFium repairs what it can and says nothing: a letter whose compressed page content is damaged comes out
 with part of its text, and a partial letter must not pass as a whole one. So each page's content streams
