@@ -63,10 +63,19 @@ def command(tree: Path) -> list[str]:
     return [sys.executable, "-c", baseline.LAUNCHER, str(tree)]
 
 
+LAST_CORES = [0.0]  # CPU seconds per wall second of the last timed command (its processes together)
+
+
 def timed(args: list[str]) -> float:
+    import resource
+
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CORES[0] = (after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime) / max(seconds, 1e-9)
+    return seconds
 
 
 def main() -> int:
@@ -96,11 +105,12 @@ def main() -> int:
                 out.unlink(missing_ok=True)
                 startup = run(single)
                 out.unlink(missing_ok=True)
-                seconds = run(folder)
+                seconds = run(folder)  # LAST_CORES now describes this run
                 rates[label, jobs] = max(rates.get((label, jobs), 0.0), args.letters / seconds)
                 steady = (args.letters - 1) / max(seconds - startup, 1e-9)
                 print(f"{label:9} audit --jobs {jobs} (run {repeat + 1}): {args.letters} letters ({args.pdf_share:.0%} PDF) in "
-                      f"{seconds:.1f} s = {args.letters / seconds:.1f} letters/s; start-up {startup:.1f} s; after start-up {steady:.1f} letters/s")
+                      f"{seconds:.1f} s = {args.letters / seconds:.1f} letters/s; start-up {startup:.1f} s; after start-up {steady:.1f} letters/s; "
+                      f"{LAST_CORES[0]:.2f} cores busy (others' load shows as fewer than --jobs)")
     for label in versions:
         print(f"{label:9} best rates: --jobs 1 {rates[label, 1]:.1f}, --jobs 2 {rates[label, 2]:.1f} letters/s; "
               f"2 processes / 1 process = {rates[label, 2] / rates[label, 1]:.2f}x")
@@ -111,6 +121,8 @@ def main() -> int:
     shutil.rmtree(old_tree)
     out.unlink(missing_ok=True)
 
+    if args.rss_letters <= 0:
+        return 0
     from checker.batch import _init, audit_one
 
     folder = make_folder(min(args.rss_letters, 2000), args.pdf_share)
