@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError
 from .check import ItemCheck, LetterCheck
 from .dates import DATE_PATTERN, find_dates
 from .errors import ValidationFailure
+from .prefilter import Prefiltered
 from .schema import Strict, problems_from_validation
 from .yamlsrc import load_yaml_file
 
@@ -98,7 +99,8 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
         m = AuditFile.model_validate(doc.data)
     except ValidationError as exc:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "audit")) from None
-    rx = lambda p: re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE)  # noqa: E731
+    # gated by their required words (checker/prefilter.py): the same matches, most sentences skipped
+    rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE))  # noqa: E731
     try:
         return AuditRules(
             m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},

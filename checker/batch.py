@@ -36,7 +36,7 @@ def _init(rules_dir: str, time_limit: float) -> None:
 
 class LetterTimeout(BaseException):
     """Raised by the per-letter alarm; a BaseException, so that no `except Exception` on the way
-    (in pypdf or spaCy) can swallow it."""
+    (in pypdf or spaCy) can swallow it; a PDF being read in the helper process is abandoned with it)."""
 
 
 @contextmanager
@@ -74,6 +74,11 @@ def audit_one(path: str) -> dict[str, Any]:
     except Exception as exc:  # a bug must not stop the batch; its type is reported, no letter text
         return {"path": path, "error": f"{path}: internal error ({type(exc).__name__}); please report it"}
     return record
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One results line: compact (a file for programs), keys sorted (the same bytes on every run)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 @dataclass
@@ -193,7 +198,7 @@ def run_batch(paths: list[Path], rules_dir: str, jobs: int, time_limit: float, s
         results = pool.imap(audit_one, todo, chunksize=4)
     try:
         for n, record in enumerate(results, 1):
-            sink.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            sink.write(json_line(record))
             sink.flush()
             summary.add(record)
             progress.update(n)

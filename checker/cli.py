@@ -258,7 +258,7 @@ def _check(args: argparse.Namespace, rules) -> int:
         else:
             texts.append(letter_text(result, rules.vocabulary))
     if args.format == "json":
-        print(json.dumps(document_json(letters, errors), indent=2, ensure_ascii=False))
+        _print_json(document_json(letters, errors))
     else:
         print("\n\n".join(texts))
     if errors:
@@ -346,8 +346,8 @@ def _audit(args: argparse.Namespace, rules) -> int:
     codes = sorted(audit_rules.severities)
     fmt = args.format or "text"
     if fmt == "json":
-        report = json.dumps(document_json([audit_json(a, rules.vocabulary) for a in audits], errors), indent=2,
-                            ensure_ascii=False) + "\n"
+        document = document_json([audit_json(a, rules.vocabulary) for a in audits], errors)
+        report = _json_text(document, person=args.output is None and sys.stdout.isatty()) + "\n"
     elif fmt == "markdown":
         report = audit_markdown(audits, errors, codes)
     else:
@@ -502,7 +502,7 @@ def _evaluate(args: argparse.Namespace, rules) -> int:
             header += [f"reviewer changed {c.text()}" for c in case.changes]
             texts.append(decision_text(decision, f"{case.id}: {case.title}", header=header))
     if args.format == "json":
-        print(json.dumps({"schema_version": 1, "cases": outputs}, indent=2, ensure_ascii=False))
+        _print_json({"schema_version": 1, "cases": outputs})
     elif texts:
         print("\n\n".join(texts))
         counts = {k: sum(1 for o in outputs if o["decision"] == k) for k in ("certify", "non-certify")}
@@ -511,6 +511,18 @@ def _evaluate(args: argparse.Namespace, rules) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any_noncertify else EXIT_OK
+
+
+def _json_text(document: Any, person: bool) -> str:
+    """JSON indented for a person at a terminal, compact for a program or a file (half the bytes, and
+    json's C encoder, which an indent turns off)."""
+    if person:
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _print_json(document: Any) -> None:
+    print(_json_text(document, person=sys.stdout.isatty()))
 
 
 def run() -> None:

@@ -7,12 +7,14 @@ findings may overlap, so they are passed as a span group rather than as entities
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from typing import Iterable
 
 from .patterns import ModifierModel
 
 GROUP = "targets"
+_SPACES = re.compile(r"\s+")  # the same characters as str.isspace
 
 
 class Assertions:
@@ -85,20 +87,23 @@ class Assertions:
 
 def _flatten(text: str) -> tuple[str, list[int]]:
     """`text` with each run of white space as one space, and for every original offset (and the end)
-    its offset in the flattened text."""
+    its offset in the flattened text (built run by run: a loop per character cost 6% of a letter)."""
     out: list[str] = []
     where: list[int] = []
-    previous_space = False
-    for ch in text:
-        where.append(len(out))
-        if ch.isspace():
-            if not previous_space:
-                out.append(" ")
-            previous_space = True
-        else:
-            out.append(ch)
-            previous_space = False
-    where.append(len(out))
+    pos = flat = 0
+    for m in _SPACES.finditer(text):
+        a, b = m.span()
+        where.extend(range(flat, flat + a - pos))
+        out.append(text[pos:a])
+        flat += a - pos
+        where.append(flat)
+        where.extend([flat + 1] * (b - a - 1))
+        out.append(" ")
+        flat += 1
+        pos = b
+    where.extend(range(flat, flat + len(text) - pos))
+    out.append(text[pos:])
+    where.append(flat + len(text) - pos)
     return "".join(out), where
 
 

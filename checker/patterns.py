@@ -5,7 +5,7 @@ Nothing here knows a criterion: the files say which phrases document which fact 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError
 
 from .dates import DATE_PATTERN
 from .errors import Problem, ValidationFailure
+from .prefilter import Prefiltered
 from .schema import Strict, problems_from_validation
 from .vocabulary import Vocabulary
 from .yamlsrc import Located, load_yaml_file
@@ -129,7 +130,7 @@ class Rx:
     """One compiled pattern with its options."""
 
     fact: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | Prefiltered  # Prefiltered once loaded: the same finditer and search
     value: Any = None
     negatable: bool = False
     absent_means: Optional[bool] = None
@@ -143,6 +144,7 @@ class Rx:
 
 @dataclass(frozen=True)
 class Patterns:
+    # every pattern but `boundary` is a Prefiltered once loaded (the same search, finditer and pattern)
     bools: tuple[Rx, ...]
     therapies: tuple[Rx, ...]
     values: tuple[Rx, ...]
@@ -207,6 +209,25 @@ class _Compiler:
         except re.error as exc:
             self.problems.append(self.doc.problem(loc, subject, f"invalid regular expression: {exc}", ""))
             return None
+
+
+class _Gates:
+    """Prefiltered patterns, one per distinct pattern: many findings share one `requires`, and the
+    extractor searches each shared one once per sentence (it tells them apart by identity)."""
+
+    def __init__(self) -> None:
+        self._made: dict[re.Pattern[str], Prefiltered] = {}
+
+    def __call__(self, regex: Optional[re.Pattern[str]]) -> Optional[Prefiltered]:
+        if regex is None:
+            return None
+        if regex not in self._made:
+            self._made[regex] = Prefiltered(regex)
+        return self._made[regex]
+
+    def findings(self, found: list[Rx]) -> tuple[Rx, ...]:
+        """The finding patterns, run on every sentence, skip the sentences that lack their required words."""
+        return tuple(replace(r, regex=self(r.regex), requires=self(r.requires), unless=self(r.unless)) for r in found)
 
 
 def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
@@ -276,25 +297,30 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
+    _gate = _Gates()
     compiled = Patterns(
-        tuple(bools), tuple(therapies), tuple(values), tuple(dates), conflict, implied, yields, findings.numbers, findings.units,
-        rx(findings.request_words, ("request_words",), "request_words"),
-        rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome"),
-        rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome"),
-        rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome")
+        _gate.findings(bools), _gate.findings(therapies), _gate.findings(values), _gate.findings(dates), conflict, implied, yields,
+        findings.numbers, findings.units,
+        _gate(rx(findings.request_words, ("request_words",), "request_words")),
+        _gate(rx(findings.therapy_outcome.failed, ("therapy_outcome", "failed"), "therapy_outcome")),
+        _gate(rx(findings.therapy_outcome.works, ("therapy_outcome", "works"), "therapy_outcome")),
+        _gate(rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome"))
         if findings.therapy_outcome.refers_back else None,
         findings.therapy_outcome.fragment_words,
-        rx(req.tpi_title, ("request", "tpi_title"), "request"), rx(req.not_tpi_title, ("request", "not_tpi_title"), "request"),
-        rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE),
-        regions, sides, (req.date, frozenset(req.date_yields_to)),
-        rx(req.substance_context, ("request", "substance_context"), "request") if req.substance_context else None,
-        rx(req.substance_not, ("request", "substance_not"), "request") if req.substance_not else None,
-        srx(sentences.guideline, ("guideline",), "sentences"), srx(sentences.rule_words, ("rule_words",), "sentences"),
-        srx(sentences.agent_request, ("agent_request",), "sentences") if sentences.agent_request else None,
-        srx(sentences.family, ("family",), "sentences"), srx(sentences.patient, ("patient",), "sentences"),
+        _gate(rx(req.tpi_title, ("request", "tpi_title"), "request")),
+        _gate(rx(req.not_tpi_title, ("request", "not_tpi_title"), "request")),
+        _gate(rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE)),
+        tuple((k, _gate(v)) for k, v in regions), tuple((k, _gate(v)) for k, v in sides),
+        (req.date, frozenset(req.date_yields_to)),
+        _gate(rx(req.substance_context, ("request", "substance_context"), "request")) if req.substance_context else None,
+        _gate(rx(req.substance_not, ("request", "substance_not"), "request")) if req.substance_not else None,
+        _gate(srx(sentences.guideline, ("guideline",), "sentences")),
+        _gate(srx(sentences.rule_words, ("rule_words",), "sentences")),
+        _gate(srx(sentences.agent_request, ("agent_request",), "sentences")) if sentences.agent_request else None,
+        _gate(srx(sentences.family, ("family",), "sentences")), _gate(srx(sentences.patient, ("patient",), "sentences")),
         srx(sentences.boundary, ("boundary",), "sentences", 0),
-        srx(sentences.review_decision, ("review_decision",), "sentences"),
-        srx(sentences.review_reason, ("review_reason",), "sentences"), tuple(sentences.abbreviations), tuple(context.modifiers),
+        _gate(srx(sentences.review_decision, ("review_decision",), "sentences")),
+        _gate(srx(sentences.review_reason, ("review_reason",), "sentences")), tuple(sentences.abbreviations), tuple(context.modifiers),
     )
     problems += rx.problems + srx.problems
     if problems:

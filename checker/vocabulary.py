@@ -1,6 +1,7 @@
 """The fact vocabulary (rules/facts.yaml) and lexicons (rules/lexicon/*.yaml), validated on load."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,10 +80,14 @@ class Lexicon:
     def classes_in(self, term: str) -> frozenset[str]:
         """Every class whose listed name occurs in `term` as whole words (empty: unclassified)."""
         text = " ".join(term.lower().split())
-        return frozenset(
-            cls for cls, names in self.classes.items()
-            if any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in names)
-        )
+        return frozenset(cls for cls, rx in self._patterns.items() if rx.search(text))
+
+    @functools.cached_property
+    def _patterns(self) -> dict[str, re.Pattern[str]]:
+        """One pattern per class, compiled once (not left to re's cache, which a long batch's other
+        patterns keep emptying: it drops its oldest entry when full)."""
+        return {cls: re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+                for cls, names in self.classes.items()}
 
 
 @dataclass(frozen=True)
