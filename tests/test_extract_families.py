@@ -445,3 +445,26 @@ def test_would_propose_is_a_request(extractor):
     text = "Plan: we would propose three trigger point injections with 0.5% bupivacaine."
     found = read(extractor, text)
     assert found.get("injection_count") == 3 and found.get("substances") == ("bupivacaine",)
+
+
+# --- families found on held-out set v7 (after its first run) ------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Her brother was treated for a cervical disc herniation with radiculopathy some years ago.",
+     "radiculopathy_diagnosed", None),
+    ("After the TPIs she went back to full shifts without the modified-duty restriction, and she stopped taking "
+     "the cyclobenzaprine.", "functional_improvement", True),
+    ("She returns 12 weeks after the trigger point injections of 06/16/2014.", "prior_injection_date", D(2014, 6, 16)),
+])
+def test_families_from_held_out_v7(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+@pytest.mark.parametrize("text,count", [
+    ("Request: after the November 9, 2015 trigger point injections he improved; repeat TPIs to the same sites.", None),
+    ("Myofascial pain syndrome, M79.1    Trigger point injections, right lumbar (request)", None),
+    ("Request: TPIs, one session, x2 injections.", 2),
+    ("Request: trigger point injections. Number of injections this session: 2", 2),
+])
+def test_counts_are_never_years_or_codes(extractor, text, count):
+    check(extractor, text, "injection_count", count)
