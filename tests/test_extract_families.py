@@ -468,3 +468,24 @@ def test_families_from_held_out_v7(extractor, text, fact, value):
 ])
 def test_counts_are_never_years_or_codes(extractor, text, count):
     check(extractor, text, "injection_count", count)
+
+
+# --- families found on held-out set v8 (after its first run) ------------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("[PROCEDURE HISTORY]\nPrior trigger point injections: none", "repeat_request", False),
+    ("Nothing in the chart indicates that trigger point injections have been given before.", "repeat_request", False),
+    ("PT in 2013-2014 and naproxen never controlled the pain.", "nsaids_failed", True),
+    ('In his words, the stretching program and naproxen "have not kept the pain in check."', "stretching_failed", True),
+    ("After a trial of naproxen the pain was still rated 7/10.", "nsaids_failed", True),
+    ("She has taken meloxicam, without meaningful reduction in the neck pain.", "nsaids_failed", True),
+])
+def test_families_from_held_out_v8(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_export_field_lines_are_sentences(extractor):
+    text = ("assessment.radiculopathy: excluded (normal exam, MRI and EMG/NCV)\n"
+            "plan.request: repeat trigger point injections, bilateral lumbar paraspinals, 4 injections\n")
+    sentences = [text[s:e] for s, e in extractor.sentences(text, Segment("notes", 0, len(text)))]
+    assert sentences[-1].startswith("plan.request:")
