@@ -148,6 +148,10 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
     letter_path, letter_text = None, None
     if model.source:
         letter_path = corpus / model.source.letter
+        if not _inside(letter_path, corpus):
+            raise ValidationFailure([doc.problem(("source", "letter"), model.id,
+                                                 "the letter must be inside the corpus folder",
+                                                 "give a path relative to the corpus, without '..' or links out of it")])
         if letter_path.is_file():
             from .source import read_source
             letter_text = read_source(letter_path).text
@@ -179,7 +183,7 @@ def _build(doc: Located, model: CaseModel, rules: RuleSet, corpus: Path) -> Case
             if letter_text is not None:
                 span = _at(q, letter_text) or locate(q.quote, letter_text)
                 if span is None:
-                    problems.append(doc.problem(loc, model.id, f"quote not found in {model.source.letter}: '{q.quote[:60]}'",
+                    problems.append(doc.problem(loc, model.id, f"quote not found in {model.source.letter}",
                                                 "copy the words exactly as the letter has them"))
                     continue
                 ev = Evidence(letter_text[span[0]:span[1]], str(letter_path), span[0], span[1], None, q.assertion)
@@ -234,6 +238,14 @@ def case_change(name: str, entry: FactModel, vocab):
         if message:
             return None, message
     return Change(name, spec.label, before, after, " ".join(entry.reason.split())), None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, links resolved, lies inside `folder` (a case cannot make the checker read any file)."""
+    try:
+        return folder.resolve() in path.resolve().parents
+    except (OSError, RuntimeError):
+        return False
 
 
 def _at(q: QuoteModel, text: str) -> Optional[tuple[int, int]]:

@@ -71,7 +71,9 @@ class Checker:
                              "could be found in it")
         out = LetterCheck(source.path, source.kind, text, letter)
         preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
-                  for k, f in letter.dates.items() if k in HEADER_FACTS and f.value is not None}
+                  for k, f in letter.dates.items() if k in HEADER_FACTS}
+        dated = letter.dates.get("decision")  # no fact of the letter can be later than the letter
+        latest = dated.value if dated is not None else None
         if letter.layout == "notes":
             out.items.append(self._notes_item(source, preset))
             return out
@@ -88,7 +90,7 @@ class Checker:
                     segments.append(Segment("summary", letter.summary.start, letter.summary.end))
                 if item.rationale is not None:
                     segments.append(Segment("rationale", item.rationale.start, item.rationale.end))
-                self._evaluate(check, text, segments, source.path, preset)
+                self._evaluate(check, text, segments, source.path, preset, latest)
             out.items.append(check)
         return out
 
@@ -116,8 +118,9 @@ class Checker:
         self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset)
         return check
 
-    def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any]) -> None:
-        extraction = self.extractor.extract(text, segments, path, preset)
+    def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
+                  latest: Optional[dt.date] = None) -> None:
+        extraction = self.extractor.extract(text, segments, path, preset, latest)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
         facts["treatment"] = Fact(TREATMENT, (Evidence(text[s:e], path, s, e),))

@@ -167,3 +167,9 @@ def letter_dates(text: str, header_end: int, where: list[tuple[int, int]]) -> di
             if m:
                 out[key] = (m.start(1), m.end(1), parse_date(m.group(1)))
     return out
+
+
+def is_impossible(s: str) -> bool:
+    """Whether `s` is written as a full date that does not exist on the calendar (2/30/2015, 13/45/2099)."""
+    m = DATE_PATTERN.fullmatch(_clean(s)) or DATE_PATTERN.fullmatch(s.strip())
+    return bool(m) and not m.group("pm") and _from_match(m) is None

@@ -15,10 +15,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .dates import find_dates, parse_date, parse_partial
+from .dates import find_dates, is_impossible, parse_date, parse_partial
 from .facts import Evidence, Fact, FactSet
 from .nlp import Assertions
 from .patterns import Patterns, Rx
+from .plausible import IMPOSSIBLE_DATE, screen
 from .vocabulary import Vocabulary
 
 ROLE_ORDER = {"header": 0, "title": 1, "summary": 2, "notes": 2, "rationale": 3}
@@ -194,6 +195,8 @@ class Extractor:
                 continue
             for m in rx.regex.finditer(sentence):
                 day = _day(m.group("date"), rx.partial)
+                if day is None and is_impossible(m.group("date")):
+                    day = IMPOSSIBLE_DATE  # warned about, and the fact left out, in _resolve
                 if day is not None:
                     out.append(_Target(rx, rx.fact, day, at(m), at(m, "date"), role))
         if self._substance_rx is not None and is_request and (role == "title" or about_injections or (
@@ -224,8 +227,10 @@ class Extractor:
     # --- the whole text -------------------------------------------------------------------------------
 
     def extract(self, text: str, segments: list[Segment], source: str,
-                preset: Optional[dict[str, tuple[Any, int, int]]] = None) -> Extraction:
-        """Facts from the segments of `text`; `preset` gives header facts (value, start, end)."""
+                preset: Optional[dict[str, tuple[Any, int, int]]] = None,
+                document_date: Optional[dt.date] = None) -> Extraction:
+        """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
+        when the written date does not exist); no fact can be dated after `document_date`."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
@@ -234,6 +239,10 @@ class Extractor:
                 mentions += found
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
+            if value is None:
+                if not is_impossible(text[start:end]):
+                    continue  # a partial date ("December 2014") documents nothing
+                value = IMPOSSIBLE_DATE
             mentions.append(Mention(name, value, start, end, "header"))
         mentions += self._request_mentions(text, request_sentences, mentions)
         mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
@@ -241,6 +250,7 @@ class Extractor:
         mentions = list({(m.fact, m.start, m.end): m for m in reversed(mentions)}.values())[::-1]
         mentions = _without_yielded(mentions, self.p.yields)
         warnings: list[str] = []
+        mentions = screen(text, mentions, self.vocab, document_date, warnings)
         facts = self._resolve(text, mentions, source, warnings)
         return Extraction(facts, mentions, warnings)
 

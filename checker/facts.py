@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .schema import suggest
+from .schema import kind_of, suggest
 from .vocabulary import NUMERIC, FactSpec, Vocabulary
 
 ASSERTIONS = ("present", "negated", "historical", "hypothetical", "uncertain", "family")
@@ -75,32 +75,37 @@ def coerce(spec: FactSpec, value: Any) -> tuple[Any, Optional[str]]:
     """The typed value of a raw fact, or an error message saying what to write instead."""
     kind = spec.type
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"expected true or false, got {value!r}")
+        return (value, None) if isinstance(value, bool) else (None, f"expected true or false, got {kind_of(value)}")
     if kind in NUMERIC:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-            return None, f"expected a number, got {value!r}"
+            return None, f"expected a number, got {kind_of(value)}"
         if kind == "int" and not float(value).is_integer():
-            return None, f"expected a whole number, got {value!r}"
+            return None, "expected a whole number, got a fraction"
         if spec.min is not None and value < spec.min:
-            return None, f"{value} is below the minimum {spec.min}{_unit(spec)}"
+            return None, f"below the minimum {spec.min}{_unit(spec)}"
         if spec.max is not None and value > spec.max:
-            return None, f"{value} is above the maximum {spec.max}{_unit(spec)}"
+            return None, f"above the maximum {spec.max}{_unit(spec)}"
         # four decimals is finer than any clinical figure; it also keeps numbers out of exponent
         # notation, which the rules engine cannot read
         return (int(value) if kind == "int" else round(float(value), 4) if isinstance(value, float) else value), None
     if kind == "enum":
         if value in (spec.values or []):
             return value, None
-        return None, f"'{value}' is not allowed; {suggest(str(value), spec.values or [])}"
+        return None, f"not one of the allowed values ({', '.join(spec.values or [])})"
     if kind == "date":
-        if isinstance(value, dt.date):
-            return value, None
+        day = value if isinstance(value, dt.date) else None
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip()), None
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        return None, f"expected a date written YYYY-MM-DD, got {value!r}"
+        if day is None:
+            return None, f"expected a date written YYYY-MM-DD, got {kind_of(value)}"
+        if spec.min is not None and day < dt.date.fromisoformat(spec.min):
+            return None, f"before the earliest possible date {spec.min}"
+        if spec.max is not None and day > dt.date.fromisoformat(spec.max):
+            return None, f"after the latest possible date {spec.max}"
+        return day, None
     if kind == "list":
         if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
             return tuple(v.strip() for v in value), None

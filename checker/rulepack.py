@@ -277,7 +277,7 @@ def load_rules(rules_dir: str | Path) -> RuleSet:
     root = Path(rules_dir)
     if not root.is_dir():
         raise InputError(f"{root}: not a rules folder")
-    if not (root / "facts.yaml").is_file():
+    if not (root / "facts.yaml").exists():
         raise InputError(f"{root}: no facts.yaml (the fact vocabulary) in this rules folder")
     vocab = load_vocabulary(root)
     packs, problems = [], []

@@ -54,27 +54,28 @@ def problems_from_validation(
             message = f"required key '{loc[-1]}' is missing"
             hint = f"add '{loc[-1]}:'"
         elif kind in _TYPE_WORDS:
-            message = f"expected {_TYPE_WORDS[kind]}, got {_describe(err.get('input'))}"
+            message = f"expected {_TYPE_WORDS[kind]}, got {kind_of(err.get('input'))}"
         else:
             message = err["msg"]
         problems.append(doc.problem(loc, subject_of(loc), message, hint, at_key=at_key))
     return problems
 
 
-def _describe(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What kind of value was given, never the value itself (in a case file it may be patient text)."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
+        return "true/false"
     if isinstance(value, (int, float)):
-        return f"number {value}"
+        return "a number"
     if isinstance(value, str):
-        return f"text '{value[:40]}'"
-    if isinstance(value, list):
+        return "text"
+    if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return type(value).__name__
+    return "a value of another kind"
 
 
 def model_keys(model: type[BaseModel]) -> list[str]:

@@ -68,24 +68,10 @@ def _decode(name: str, data: bytes) -> str:
 
 def read_source(path: str | Path) -> SourceText:
     """Read a .txt or .pdf file (other extensions are sniffed) into normalised text."""
-    p = Path(path)
+    from .safeio import read_limited
+
     name = str(path)
-    try:
-        if not p.exists():
-            raise InputError(f"{name}: no such file")
-        if p.is_dir():
-            raise InputError(f"{name}: is a directory, not a file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{name}: file is {size} bytes, over the limit of {MAX_BYTES} bytes")
-        with p.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    if len(data) > MAX_BYTES:  # the file grew, or stat lied (special files)
-        raise InputError(f"{name}: file is over the limit of {MAX_BYTES} bytes")
+    data = read_limited(path, MAX_BYTES, "a letter or notes file (.txt, .pdf)")
     return read_bytes(data, name)
 
 

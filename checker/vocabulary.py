@@ -39,14 +39,24 @@ class Derivation(Strict):
         return self
 
 
+def _is_iso(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 class FactSpec(Strict):
     type: FactType
     label: str
     ask: str
     group: str
     values: Optional[list[str]] = None
-    min: Optional[Union[int, float]] = None
-    max: Optional[Union[int, float]] = None
+    min: Optional[Union[int, float, str]] = None   # numbers for int/number facts, YYYY-MM-DD for dates
+    max: Optional[Union[int, float, str]] = None
     unit: Optional[str] = None
     adjust: Optional[Literal["lower", "later"]] = None
     derive: Optional[Derivation] = None
@@ -55,8 +65,17 @@ class FactSpec(Strict):
     def _coherent(self) -> "FactSpec":
         if (self.type == "enum") != bool(self.values):
             raise ValueError("'values' is required for an enum fact and only for one")
-        if (self.min is not None or self.max is not None) and self.type not in NUMERIC:
-            raise ValueError("'min'/'max' apply only to int and number facts")
+        for bound in (self.min, self.max):
+            if bound is None:
+                continue
+            if self.type == "date":
+                if not isinstance(bound, str) or not _is_iso(bound):
+                    raise ValueError("'min'/'max' of a date fact are dates written YYYY-MM-DD")
+            elif self.type in NUMERIC:
+                if isinstance(bound, str) or isinstance(bound, bool):
+                    raise ValueError("'min'/'max' of a number fact are numbers")
+            else:
+                raise ValueError("'min'/'max' apply only to int, number and date facts")
         return self
 
 

@@ -67,7 +67,20 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
+# Aliases let a small file name a huge tree ("billion laughs"): every value built counts against this
+# budget, so an alias bomb is refused after a bounded amount of work. Real rule and case files hold a
+# few thousand values.
+MAX_YAML_VALUES = 200_000
+
+
+class _TooLarge(Exception):
+    pass
+
+
 def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, out: Located, problems: list[Problem]) -> Any:
+    loader.values_built = getattr(loader, "values_built", 0) + 1
+    if loader.values_built > MAX_YAML_VALUES:
+        raise _TooLarge()
     out.positions.setdefault(loc, _mark(node))
     if node.tag not in _PLAIN_TAGS:
         # explicit tags (!!python/..., !!binary, !custom) are never needed here and never constructed
@@ -84,7 +97,7 @@ def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, out: Located, p
                 problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc)) or "(document)",
                                         "merge keys (<<) are not supported", "write the keys out"))
                 continue
-            key = loader.construct_object(key_node, deep=True)
+            key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)):
                 line, col = _mark(key_node)
                 problems.append(Problem(out.path, line, col, "yaml", ".".join(map(str, loc)) or "(document)",
@@ -125,6 +138,10 @@ def load_yaml_text(text: str, path: str) -> Located:
         raise ValidationFailure([_syntax_problem(path, exc)]) from None
     except RecursionError:
         raise ValidationFailure([Problem(path, 1, 1, "yaml", "(syntax)", "nested too deeply", "")]) from None
+    except _TooLarge:
+        raise ValidationFailure([Problem(path, 1, 1, "yaml", "(document)",
+                                         f"more than {MAX_YAML_VALUES} values once aliases are expanded",
+                                         "write the values out; aliases (*name) that repeat large blocks are refused")]) from None
     finally:
         loader.dispose()
     if problems:
@@ -150,20 +167,10 @@ MAX_YAML_BYTES = 5 * 1024 * 1024
 
 def load_yaml_file(path: str | Path) -> Located:
     """Read and parse a YAML file, turning every I/O and decoding failure into InputError."""
+    from .safeio import read_limited
+
     p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError(f"{p}: is a folder, expected a YAML file")
-        size = p.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise InputError(f"{p}: {size} bytes is over the {MAX_YAML_BYTES}-byte limit for YAML files")
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{p}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    raw = read_limited(p, MAX_YAML_BYTES, "a YAML file")
     if b"\x00" in raw:
         raise InputError(f"{p}: binary content, expected a YAML text file")
     try:

@@ -66,7 +66,7 @@ def test_folder_with_one_bad_case_reports_it_and_evaluates_the_rest(tmp_path, ca
     (b"\x00\x01\x02binary", "binary content"),
     (b"id: \xff\xfe bad", "not UTF-8 text (bad byte at offset 4)"),
     (b"- just\n- a list\n", "expected a mapping at the top of the file"),
-    (b"schema: checker/case/1\nid: x\ntitle: t\nfacts:\n  prior_relief_percent: 140\n", "140 is above the maximum 100"),
+    (b"schema: checker/case/1\nid: x\ntitle: t\nfacts:\n  prior_relief_percent: 140\n", "5:25: x: facts.prior_relief_percent: above the maximum 100"),
     (b"schema: checker/case/1\nid: x\ntitle: t\nfacts:\n  injury_date: '2015-01-01'\n  request_date: '2014-01-01'\n",
      "is before date of injury"),
 ])

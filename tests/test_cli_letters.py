@@ -50,7 +50,8 @@ def test_extract_output_is_a_case_that_evaluate_accepts(tmp_path, capsys):
     assert code == 0
     [case_file] = sorted(tmp_path.glob("*.yaml"))
     code_check, check_out, _ = _run(capsys, "check", "--format", "json", NOTE)
-    code_eval, eval_out, _ = _run(capsys, "evaluate", "--format", "json", case_file)
+    # the letter is read again from the folder named by --corpus: a case file cannot point outside it
+    code_eval, eval_out, _ = _run(capsys, "evaluate", "--format", "json", "--corpus", str(NOTE.parent), case_file)
     checked = json.loads(check_out)["letters"][0]["items"][0]
     evaluated = json.loads(eval_out)["cases"][0]
     assert code_check == code_eval == 0
