@@ -23,6 +23,39 @@ def default_rules() -> Path:
     return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
 
 
+def _seconds(text: str) -> float:
+    """A time limit: a positive finite number of seconds (nan, inf, 0 and negatives are usage errors)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("expected a positive number of seconds")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("expected a port number from 1 to 65535")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="checker", description=(
         "Check trigger point injection requests and IMR letters against the California MTUS criteria. "
@@ -62,11 +95,11 @@ def _parser() -> argparse.ArgumentParser:
                          "letters finish (batch mode, the default with --jobs, --resume or --output alone)")
     au.add_argument("--fail-on", choices=("warning", "error", "never"), default="warning",
                     help="exit 1 when a finding of this severity or worse is found (default: warning)")
-    au.add_argument("--jobs", type=int, default=1, help="worker processes (batch mode; default 1)")
+    au.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (batch mode; default 1)")
     au.add_argument("--output", type=Path, default=None,
                     help="write the report here (in --format; JSON lines when --format is not given)")
     au.add_argument("--resume", action="store_true", help="skip letters already in --output and append the rest")
-    au.add_argument("--time-limit", type=float, default=60.0, help="seconds allowed per letter in batch mode (default 60)")
+    au.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds allowed per letter in batch mode (default 60)")
     au.add_argument("--summary", type=Path, default=None,
                     help="write the Markdown summary (findings per code and per letter) here")
     common(au)
@@ -88,7 +121,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="start the pre-screening web page on this machine")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--port", type=_port, default=8000)
+    sv.add_argument("--workers", type=_positive_int, default=None,
+                    help="worker processes that run the checks (default: one per core)")
+    sv.add_argument("--time-limit", type=_seconds, default=20.0, help="seconds allowed per check (default 20)")
     common(sv)
 
     rules = sub.add_parser("rules", help="validate, list or show the criteria")
@@ -160,7 +196,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         load_rules(args.rules or default_rules())  # report bad rules before the server starts
         _can_listen(args.host, args.port)
         print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
-        serve(args.host, args.port, str(args.rules) if args.rules else None)
+        serve(args.host, args.port, str(args.rules) if args.rules else None, args.workers, args.time_limit)
         return EXIT_OK
     rules = load_rules(args.rules or default_rules())
     if args.command == "rules":
@@ -287,8 +323,6 @@ def _batch(args: argparse.Namespace, rules) -> int:
     from .batch import done_paths, output_rows, read_summary, run_batch
     from .report import summary_markdown
 
-    if args.jobs < 1:
-        raise CheckerError("--jobs takes a whole number of 1 or more")
     if args.resume and args.output is None:
         raise CheckerError("--resume needs --output (the results file to continue)")
     files = letter_files(args.files)

@@ -2,17 +2,22 @@
 checklist; see the predicted decision, each criterion with its evidence highlighted in the text, what
 to request and what request would pass. A JSON API with the same schema as `--format json`.
 
-Nothing is written to disk and no request body is logged; uploads are read in memory and capped.
+Nothing is written to disk and no request body is logged. Every request body is capped while it
+streams in (`BodyLimit`: 413 before more than the cap is read, nothing spooled), every check runs in a
+worker process under a time limit (checker/webwork.py), and no error response repeats what was sent.
 Pages are rendered on the server (Jinja2); there is no front-end build and nothing loads from the web.
 """
 from __future__ import annotations
 
 import html
+import json
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
@@ -20,12 +25,15 @@ from pydantic import BaseModel, ConfigDict
 from .errors import CheckerError
 
 MAX_UPLOAD = 5 * 1024 * 1024
+# the whole request body: an upload at the limit, its multipart envelope and the form's other fields
+MAX_BODY = MAX_UPLOAD + 256 * 1024
+TIME_LIMIT = 20.0  # seconds per check
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented", "not_applicable": "Not applicable"}
 
 
 @lru_cache(maxsize=1)
-def _tools(rules_dir: str):
+def tools(rules_dir: str):
     from .audit import make_auditor
     from .cli import _checker
     from .rulepack import load_rules
@@ -111,13 +119,98 @@ def _view_item(item_json: dict[str, Any], text: str, n: int) -> tuple[dict[str, 
 
 
 
-def create_app(rules_dir: Optional[str] = None) -> FastAPI:
+class BodyLimit:
+    """ASGI middleware: a request body over `limit` bytes is answered 413 before more than `limit` bytes
+    are read (a declared Content-Length over it is refused before reading anything); the body is
+    handed to the app from memory, so the framework never spools an upload to disk."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, send)
+            return
+        chunks, total, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.limit:
+                await self._refuse(scope, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body, sent = b"".join(chunks), False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, send) -> None:
+        message = f"the request is larger than the {self.limit // (1024 * 1024)} MB limit"
+        if scope["path"].startswith("/api/"):
+            body, kind = json.dumps({"error": message}).encode(), b"application/json"
+        else:
+            body, kind = TEMPLATES.get_template("error.html").render(message=message).encode(), b"text/html; charset=utf-8"
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class Failed(Exception):
+    """A check that ended in an error, with the status to answer."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def create_app(rules_dir: Optional[str] = None, workers: Optional[int] = None, time_limit: float = TIME_LIMIT) -> FastAPI:
     from .cli import default_rules
+    from .webwork import Workers
 
     rules_dir = str(rules_dir or default_rules())
-    app = FastAPI(title="MTUS trigger point injection checker", version="1", docs_url=None, redoc_url=None,
+    pool = Workers(rules_dir, workers, time_limit)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        pool.close()  # the workers start with the first check (or pool.start(), as `serve` does)
+
+    app = FastAPI(title="MTUS trigger point injection checker", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Pre-screening of trigger point injection requests against the MTUS 2009 criteria. "
                               "A non-certify result is a recommendation for physician review.")
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.state.workers = pool
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # where and what kind only: the framework's default answer repeats the submitted values
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type", "invalid")} for e in exc.errors()]
+        return JSONResponse({"error": "the request does not match the API description", "problems": problems},
+                            status_code=422)
+
+    async def run(kind: str, *payload: Any) -> dict[str, Any]:
+        """One check in a worker process; Failed when it ended in an error."""
+        out = await pool.run(kind, payload)
+        if "error" in out:
+            raise Failed(out["error"], out.get("status", 400))
+        return out
+
+    def json_answer(out: dict[str, Any]) -> Response:
+        return Response(out["body"], media_type="application/json")
 
     def error_page(request: Request, message: str, status: int) -> HTMLResponse:
         return TEMPLATES.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
@@ -130,44 +223,36 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
             raise CheckerError(f"{upload.filename}: larger than the {MAX_UPLOAD // (1024 * 1024)} MB upload limit")
         return data
 
-    def check_source(source):
-        rules, checker, auditor = _tools(rules_dir)
-        from .report import audit_json
-
-        return audit_json(auditor.audit(checker.check_source(source)), rules.vocabulary)
-
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
-        rules, _, _ = _tools(rules_dir)
+        rules, _, _ = tools(rules_dir)
         return TEMPLATES.TemplateResponse(request, "home.html", {"facts": _checklist(rules)})
 
     @app.post("/check", response_class=HTMLResponse)
     async def check_page(request: Request, text: str = Form(""), upload: Optional[UploadFile] = File(None)) -> HTMLResponse:
-        from .source import read_bytes, read_text
-
-        rules, checker, _ = _tools(rules_dir)
         try:
             _one_input(text, upload)
             data = await read_upload(upload)
             if data is not None:
-                source = read_bytes(data, upload.filename)
+                out = await run("letter", "bytes", data, upload.filename)
             elif text.strip():
-                source = read_text(text, "pasted text")
+                out = await run("letter", "text", text, "pasted text")
             else:
                 raise CheckerError("Paste notes or a letter, or choose a .txt or .pdf file.")
-            checked = checker.check_source(source)
-        except CheckerError as exc:
+        except (CheckerError, Failed) as exc:
+            if getattr(exc, "status", 400) != 400:
+                return error_page(request, exc.message, exc.status)
             return home_page(request, exc.message, text=text)
-        return result_page(request, source, checked)
+        return result_page(request, out)
 
     @app.post("/evaluate", response_class=HTMLResponse)
     async def evaluate_page(request: Request) -> HTMLResponse:
         form = await request.form()
-        rules, _, _ = _tools(rules_dir)
+        rules, _, _ = tools(rules_dir)
         raw = _facts_from_form(dict(form), rules)
         try:
-            decided = _evaluate(raw, rules_dir)
-        except CheckerError as exc:
+            decided = (await run("facts", raw))["result"]
+        except Failed as exc:
             return home_page(request, exc.message, entered=dict(form))
         view, _ = _view_item({"title": "Request entered by hand", "predicted_decision": decided["decision"],
                               "letter_decision": None, **decided}, "", 0)
@@ -177,49 +262,31 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
     @app.post("/review", response_class=HTMLResponse)
     async def review_page(request: Request) -> Response:
         """Re-evaluate one item with the reviewer's confirmed or corrected facts, or download it as a case."""
-        from .review import ReviewError, review_letter
-        from .source import read_text
-
-        form = dict(await request.form())
-        rules, checker, _ = _tools(rules_dir)
+        form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            source = read_text(str(form.get("text", "")), str(form.get("name") or "pasted text")[:200])
-            n = int(str(form.get("item", "")))
-            checked = checker.check_source(source)
-            corrections = _form_corrections(form, rules, n)
-        except ValueError:
-            return error_page(request, "This review form is incomplete; start again from the first page.", 400)
-        except CheckerError as exc:
-            return error_page(request, exc.message, 400)
-        try:
-            review_letter(checked, corrections, rules, checker.evaluate)
-        except ReviewError as exc:
-            return result_page(request, source, checked, review=(n, form, exc.problems))
-        except CheckerError as exc:
-            return error_page(request, exc.message, 400)
-        if form.get("action") == "download":
-            from .report import dump_case, item_case
-
-            case = item_case(checked, checked.items[n - 1], n, on_disk=False)
-            return Response(dump_case(case), media_type="application/x-yaml",
-                            headers={"Content-Disposition": f'attachment; filename="{case["id"]}.yaml"'})
-        return result_page(request, source, checked)
+            out = await run("review", form)
+        except Failed as exc:
+            return error_page(request, exc.message, exc.status)
+        if "download" in out:
+            case_id, text = out["download"]
+            return Response(text, media_type="application/x-yaml",
+                            headers={"Content-Disposition": f'attachment; filename="{case_id}.yaml"'})
+        return result_page(request, out)
 
     def home_page(request: Request, message: str, text: str = "", entered: Optional[dict] = None) -> HTMLResponse:
         """The first page again with what was entered and what is wrong with it."""
-        rules, _, _ = _tools(rules_dir)
+        rules, _, _ = tools(rules_dir)
         return TEMPLATES.TemplateResponse(request, "home.html", {
             "facts": _checklist(rules), "error": message, "text": text, "entered": entered or {}}, status_code=400)
 
-    def result_page(request: Request, source, checked, review=None) -> HTMLResponse:
-        """The result of a check: each item with its criteria, evidence and the review form."""
-        rules, _, auditor = _tools(rules_dir)
-        from .report import audit_json
-
-        letter = audit_json(auditor.audit(checked), rules.vocabulary)
+    def result_page(request: Request, out: dict[str, Any]) -> HTMLResponse:
+        """The result of a check (as a worker returned it): each item with its criteria, evidence and the
+        review form."""
+        rules, _, _ = tools(rules_dir)
+        letter, text, review = out["letter"], out["text"], out.get("review")
         items, spans = [], []
         for n, item in enumerate(letter["items"]):
-            view, marks = _view_item(item, source.text, n)
+            view, marks = _view_item(item, text, n)
             if item.get("predicted_decision"):
                 entered, problems = (review[1], review[2]) if review and review[0] == n + 1 else (None, [])
                 view["review_rows"] = _review_rows(view, rules, entered, problems)
@@ -227,74 +294,121 @@ def create_app(rules_dir: Optional[str] = None) -> FastAPI:
             items.append(view)
             spans += marks
         return TEMPLATES.TemplateResponse(request, "result.html", {
-            "letter": letter, "items": items, "source": _highlight(source.text, spans), "name": source.path,
-            "text": source.text}, status_code=400 if review else 200)
+            "letter": letter, "items": items, "source": _highlight(text, spans), "name": out["path"],
+            "text": text}, status_code=400 if review else 200)
 
     @app.post("/api/check")
     async def api_check(upload: Optional[UploadFile] = File(None)) -> JSONResponse:
         """Check an uploaded letter or note (multipart field `upload`); same schema as `checker audit --format json`."""
-        from .report import document_json
-        from .source import read_bytes
-
         try:
             data = await read_upload(upload)
             if data is None:
                 return JSONResponse({"error": "send a file in the form field 'upload'"}, status_code=400)
-            return JSONResponse(document_json([check_source(read_bytes(data, upload.filename))], []))
+            return json_answer(await run("api", "bytes", data, upload.filename))
         except CheckerError as exc:
             return JSONResponse({"error": exc.message}, status_code=400)
+        except Failed as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     @app.post("/api/check-text")
-    def api_check_text(body: TextIn) -> JSONResponse:
+    async def api_check_text(body: TextIn) -> JSONResponse:
         """Check pasted notes or letter text; same schema as `checker audit --format json`."""
-        from .report import document_json
-        from .source import read_text
-
         try:
-            return JSONResponse(document_json([check_source(read_text(body.text, body.name))], []))
-        except CheckerError as exc:
-            return JSONResponse({"error": exc.message}, status_code=400)
+            return json_answer(await run("api", "text", body.text, body.name))
+        except Failed as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     @app.post("/api/review")
-    def api_review(body: ReviewIn) -> JSONResponse:
+    async def api_review(body: ReviewIn) -> JSONResponse:
         """Check pasted text with the reviewer's corrections; the `check-text` schema, every fact with its
         origin and each item's `review` (the changes and their reasons), plus `cases`: each evaluated item
         as a case file (checker/case/1, as JSON, which is YAML) that `checker evaluate` reads unchanged."""
-        from .report import document_json, item_case
-        from .review import Correction, review_letter
-        from .source import read_text
-
-        rules, checker, auditor = _tools(rules_dir)
         try:
-            checked = checker.check_source(read_text(body.text, body.name))
-            review_letter(checked, [Correction(c.fact, c.value, c.reason[:500], c.item) for c in body.corrections],
-                          rules, checker.evaluate)
-        except CheckerError as exc:
-            return JSONResponse({"error": exc.message}, status_code=400)
-        from .report import audit_json
-
-        out = document_json([audit_json(auditor.audit(checked), rules.vocabulary)], [])
-        out["cases"] = [item_case(checked, item, n, on_disk=False)
-                        for n, item in enumerate(checked.items, 1) if item.decision is not None]
-        return JSONResponse(out)
+            return json_answer(await run("api-review", body.model_dump()))
+        except Failed as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     @app.post("/api/evaluate")
-    def api_evaluate(body: FactsIn) -> JSONResponse:
+    async def api_evaluate(body: FactsIn) -> JSONResponse:
         """Evaluate facts given by name; same schema as one case of `checker evaluate --format json`."""
         try:
-            return JSONResponse(_evaluate(body.facts, rules_dir))
-        except CheckerError as exc:
-            return JSONResponse({"error": exc.message}, status_code=400)
+            return JSONResponse((await run("facts", body.facts))["result"])
+        except Failed as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     return app
 
 
-def _evaluate(raw: dict[str, Any], rules_dir: str) -> dict[str, Any]:
+# --- the work done in the worker processes (checker/webwork.py calls these) ----------------------------
+
+def letter_work(rules_dir: str, kind: str, data: Any, name: str) -> dict[str, Any]:
+    """A letter checked and audited: its JSON, the text the offsets refer to, and its name."""
+    from .report import audit_json
+    from .source import read_bytes, read_text
+
+    rules, checker, auditor = tools(rules_dir)
+    source = read_bytes(data, name) if kind == "bytes" else read_text(data, name)
+    checked = checker.check_source(source)
+    return {"letter": audit_json(auditor.audit(checked), rules.vocabulary), "text": source.text, "path": source.path}
+
+
+def api_work(rules_dir: str, kind: str, data: Any, name: str) -> dict[str, Any]:
+    """The API's answer for one letter, serialised in the worker rather than on the event loop."""
+    from .report import document_json
+
+    letter = letter_work(rules_dir, kind, data, name)["letter"]
+    return {"body": json.dumps(document_json([letter], []), ensure_ascii=False).encode()}
+
+
+def review_work(rules_dir: str, form: dict[str, str]) -> dict[str, Any]:
+    """The review form: the item re-evaluated with the reviewer's facts, or the item as a case file."""
+    from .report import audit_json
+    from .review import ReviewError, review_letter
+    from .source import read_text
+
+    rules, checker, auditor = tools(rules_dir)
+    try:
+        source = read_text(str(form.get("text", "")), str(form.get("name") or "pasted text")[:200])
+        n = int(str(form.get("item", "")))
+        checked = checker.check_source(source)
+        corrections = _form_corrections(form, rules, n)
+    except ValueError:
+        raise CheckerError("This review form is incomplete; start again from the first page.") from None
+    review = None
+    try:
+        review_letter(checked, corrections, rules, checker.evaluate)
+    except ReviewError as exc:
+        review = (n, form, exc.problems)
+    if review is None and form.get("action") == "download":
+        from .report import dump_case, item_case
+
+        case = item_case(checked, checked.items[n - 1], n, on_disk=False)
+        return {"download": (case["id"], dump_case(case))}
+    return {"letter": audit_json(auditor.audit(checked), rules.vocabulary), "text": source.text,
+            "path": source.path, "review": review}
+
+
+def api_review_work(rules_dir: str, body: dict[str, Any]) -> dict[str, Any]:
+    from .report import audit_json, document_json, item_case
+    from .review import Correction, review_letter
+    from .source import read_text
+
+    rules, checker, auditor = tools(rules_dir)
+    checked = checker.check_source(read_text(body["text"], body["name"]))
+    review_letter(checked, [Correction(c["fact"], c["value"], c["reason"][:500], c["item"]) for c in body["corrections"]],
+                  rules, checker.evaluate)
+    out = document_json([audit_json(auditor.audit(checked), rules.vocabulary)], [])
+    out["cases"] = [item_case(checked, item, n, on_disk=False)
+                    for n, item in enumerate(checked.items, 1) if item.decision is not None]
+    return {"body": json.dumps(out, ensure_ascii=False).encode()}
+
+
+def evaluate_raw(raw: dict[str, Any], rules_dir: str) -> dict[str, Any]:
     from .decision import evaluate_facts
     from .facts import build_factset
     from .render import decision_json
 
-    rules, checker, _ = _tools(rules_dir)
+    rules, checker, _ = tools(rules_dir)
     raw = {"treatment": "trigger_point_injection", **raw}
     facts, errors = build_factset(raw, rules.vocabulary, "checklist")
     if errors:
@@ -388,7 +502,11 @@ def _facts_from_form(form: dict[str, Any], rules) -> dict[str, Any]:
     return out
 
 
-def serve(host: str, port: int, rules_dir: Optional[str] = None) -> None:
+def serve(host: str, port: int, rules_dir: Optional[str] = None, workers: Optional[int] = None,
+          time_limit: float = TIME_LIMIT) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(rules_dir), host=host, port=port, access_log=False, log_level="warning")
+    app = create_app(rules_dir, workers, time_limit)
+    app.state.workers.start()
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
+                limit_concurrency=200, timeout_keep_alive=5)
