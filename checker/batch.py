@@ -142,18 +142,34 @@ def output_rows(output: Path) -> Iterator[tuple[str, int, str]]:
             yield row
 
 
+def resolved(path: str | Path) -> str:
+    """The key a letter is known by when resuming: its resolved path, however it was written."""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return str(Path(path).absolute())
+
+
 def done_paths(output: Path) -> set[str]:
-    """Letters already in a results file; a last line cut by an interruption is removed first."""
+    """Letters already in a results file, by resolved path; a last line cut by an interruption is
+    removed first."""
+    from .safeio import read_limited
+
     if not output.exists():
         return set()
-    data = output.read_bytes()
+    data = read_limited(output, 1 << 34, "a results file")
     if data and not data.endswith(b"\n"):
         data = data[: data.rfind(b"\n") + 1]
         output.write_bytes(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheckerError(f"{output}: not UTF-8 text (bad byte at offset {exc.start}); "
+                           "not a results file written by checker (cannot resume)") from None
     done = set()
-    for line in data.decode("utf-8").splitlines():
+    for line in text.splitlines():
         try:
-            done.add(json.loads(line)["path"])
+            done.add(resolved(json.loads(line)["path"]))
         except (ValueError, KeyError, TypeError):
             raise CheckerError(f"{output}: not a results file written by checker (cannot resume)") from None
     return done
@@ -184,7 +200,7 @@ class Progress:
 def run_batch(paths: list[Path], rules_dir: str, jobs: int, time_limit: float, sink: TextIO,
               skip: Optional[set[str]] = None, keep_rows: bool = False) -> Summary:
     """Audit every letter, writing one JSON line per letter to `sink` in input order."""
-    todo = [str(p) for p in paths if str(p) not in (skip or set())]
+    todo = [str(p) for p in paths if resolved(p) not in (skip or set())]
     summary = Summary(rows=[] if keep_rows else None)
     progress = Progress(len(todo))
     if jobs <= 1:

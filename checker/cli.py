@@ -162,6 +162,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_ERROR
+    except OSError as exc:
+        # an output path that is a folder, read-only, full, or under a file
+        where = exc.filename if exc.filename is not None else "output"
+        _error(f"{where}: cannot write ({exc.strerror or type(exc).__name__})")
+        return EXIT_ERROR
+    except MemoryError:
+        _error("out of memory")
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: reported by its type only (a message could carry letter text)
+        _error(f"internal error ({type(exc).__name__}); please report it")
+        return EXIT_ERROR
 
 
 def _error(message: str, count: int = 0) -> None:
@@ -351,7 +362,7 @@ def _batch(args: argparse.Namespace, rules) -> int:
         args.summary.write_text(report, encoding="utf-8")
     elif args.output is not None:
         print(report, end="")
-    if summary.errors:
+    if whole.errors:  # the error lines already in a resumed file count too
         return EXIT_ERROR
     return _fail_on(args.fail_on, whole.worst)
 

@@ -17,6 +17,9 @@ GROUP = "targets"
 _SPACES = re.compile(r"\s+")  # the same characters as str.isspace
 
 
+MAX_DOC = 25_000_000  # characters: more than the largest letter the readers accept (20 MB)
+
+
 class Assertions:
     """ConText over a text with given sentences and target spans, returning each target's categories."""
 
@@ -35,6 +38,7 @@ class Assertions:
                 from medspacy.context import ConTextRule
 
             nlp = spacy.blank("en")
+            nlp.max_length = MAX_DOC  # a blank pipeline only tokenises: spaCy's default guard is for parsers
             context = nlp.add_pipe("medspacy_context", config={
                 "rules": None, "input_span_type": "group", "span_group_name": GROUP})
             context.add([

@@ -82,5 +82,7 @@ def test_no_progress_line_when_output_is_not_a_terminal(folder, capsys):
 
 
 def test_bad_batch_options_are_usage_errors(folder, capsys):
-    assert _audit(capsys, "--jobs", "0", folder)[0] == 2
+    with pytest.raises(SystemExit) as info:
+        _audit(capsys, "--jobs", "0", folder)
+    assert info.value.code == 2
     assert _audit(capsys, "--resume", folder)[0] == 2
