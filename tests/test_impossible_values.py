@@ -1,5 +1,6 @@
 """Impossible values read from a letter are treated as a case file treats them: a warning naming the
-fact and the position, never the letter's words, and the fact left not documented."""
+fact and the position, never the letter's words, and the fact left not documented. Look-alike and
+invisible characters in decision words are normalised before reading."""
 from __future__ import annotations
 
 import pytest
@@ -70,3 +71,21 @@ def test_the_bound_is_data_a_higher_maximum_lets_the_value_through(tmp_path, rul
     wide = _checker(load_rules(tmp_path / "rules"))
     letter = LETTER.read_text(encoding="utf-8").replace("lasting 8 weeks", "lasting 9000 weeks")
     assert _item(wide, letter).extraction.facts.facts["prior_relief_weeks"].value == 9000
+
+
+@pytest.mark.parametrize("trick", ["\u200b", "\u00ad", "\u2060", "cyrillic"])
+def test_look_alike_and_invisible_characters_in_decision_words_are_normalised(checker, trick):
+    text = LETTER.read_text(encoding="utf-8")
+    plain = checker.check_source(read_text(text, "letter.txt"))
+    word = "Overturned" if "Overturned" in text else "Upheld"
+    tricked = word.replace("e", "\u0435") if trick == "cyrillic" else word[:2] + trick + word[2:]
+    assert tricked != word and tricked in text.replace(word, tricked)
+    result = checker.check_source(read_text(text.replace(word, tricked), "letter.txt"))
+    assert [(i.title, i.letter_decision) for i in result.items] == [(i.title, i.letter_decision) for i in plain.items]
+    assert any(i.letter_decision for i in result.items)
+
+
+def test_a_word_wholly_in_another_script_is_left_alone():
+    from checker.confusables import normalise
+
+    assert normalise("Москва") == "Москва" and normalise("Uph\u0435ld") == "Upheld"
