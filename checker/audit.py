@@ -114,8 +114,37 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
             m.date_order, rx(m.request_after_review),
             rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
         )
-    except (re.error, ValueError, KeyError) as exc:
+    except re.error:
+        raise ValidationFailure(_regex_problems(doc) or [doc.problem((), "audit", "invalid regular expression")]) from None
+    except (ValueError, KeyError) as exc:
         raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
+
+
+_NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema")
+
+
+def _regex_problems(doc) -> list:
+    """Each audit pattern that does not compile, at its line (the patterns are every text value
+    outside the keys that hold names, dates and severities)."""
+    out = []
+
+    def walk(value, loc):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not loc and k in _NOT_PATTERNS:
+                    continue
+                walk(v, loc + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, loc + (i,))
+        elif isinstance(value, str):
+            try:
+                re.compile(value.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE)
+            except re.error as exc:
+                out.append(doc.problem(loc, "audit", f"invalid regular expression: {exc}"))
+
+    walk(doc.data, ())
+    return out
 
 
 @dataclass

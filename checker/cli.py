@@ -185,19 +185,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .rulepack import load_rules
 
     if args.command == "rules" and args.rules_command == "validate":
-        from .mutate import stale_examples
+        from .validate import validate_all
 
         if args.dir and args.rules and args.dir != args.rules:
             raise CheckerError("give the rules folder once: as an argument or with --rules")
-        directory = args.dir or args.rules or default_rules()
-        rules = load_rules(directory)
-        stale = stale_examples(rules)
-        if stale:
-            raise ValidationFailure(stale)
-        n = sum(len(p.criteria) for p in rules.packs)
-        examples = sum(len(c.examples) for p in rules.packs for c in p.criteria)
-        print(f"{directory}: OK ({len(rules.packs)} pack(s), {n} criteria, {examples} examples, "
-              f"{len(rules.vocabulary.facts)} facts)")
+        print(validate_all(args.dir or args.rules or default_rules()))
         return EXIT_OK
     if args.command == "serve":
         try:

@@ -10,6 +10,7 @@ This module is the reference semantics. The durable_rules engine compiles the sa
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Union
 
@@ -146,6 +147,12 @@ def _value_words(value: Any) -> str:
 
 # --- parsing -----------------------------------------------------------------------------------------
 
+# The engine compiles each criterion into rules whose size grows with the condition; durable_rules
+# fails (error 107) on very large ones. Real criteria have a handful of leaves.
+MAX_ITEMS = 100
+MAX_LEAVES = 400
+
+
 def parse(data: Any, loc: tuple, doc: Located, subject: str, vocab: Vocabulary, problems: list[Problem]) -> Optional[Condition]:
     """Build a condition tree from YAML data, appending located problems instead of raising."""
     def bad(message: str, hint: str = "", at: tuple = loc, at_key: bool = False) -> None:
@@ -167,6 +174,9 @@ def parse(data: Any, loc: tuple, doc: Located, subject: str, vocab: Vocabulary, 
         items = data[key]
         if not isinstance(items, list) or not items:
             bad(f"'{key}' takes a non-empty list of conditions", "", loc + (key,))
+            return None
+        if len(items) > MAX_ITEMS:
+            bad(f"'{key}' lists {len(items)} conditions, more than the {MAX_ITEMS} the engine can compile", "split the criterion", loc + (key,))
             return None
         parsed = [parse(item, loc + (key, i), doc, subject, vocab, problems) for i, item in enumerate(items)]
         if any(p is None for p in parsed):
@@ -218,11 +228,32 @@ def _parse_leaf(data: dict, loc: tuple, subject: str, vocab: Vocabulary, bad) ->
     return Leaf(name, op, tuple(value) if op == "in" else value, undocumented, loc)
 
 
+ENGINE_INT = 2 ** 63  # the rules engine compares 64-bit integers
+
+
+def number_problem(value: Any) -> Optional[str]:
+    """Why the rules engine cannot take this number (None when it can): NaN and infinity compare
+    wrongly, a float the engine would read in exponent notation (1e-05) fails in the engine, and an
+    integer beyond 64 bits overflows it."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "not a finite number (NaN or infinity)"
+        if "e" in repr(value).lower():
+            return "a number the engine would read in exponent notation; write it with at most 4 decimals, between 0.0001 and 1e15"
+        if round(value, 4) != value:
+            return "more than 4 decimals"
+    elif isinstance(value, int) and not -ENGINE_INT <= value < ENGINE_INT:
+        return "an integer beyond 64 bits"
+    return None
+
+
 def _value_problem(spec, value: Any) -> Optional[str]:
     if spec.type == "bool" and not isinstance(value, bool):
         return f"expected true or false for {spec.type} fact, got {value!r}"
     if spec.type in NUMERIC and (isinstance(value, bool) or not isinstance(value, (int, float))):
         return f"expected a number, got {value!r}"
+    if spec.type in NUMERIC:
+        return number_problem(value)
     if spec.type == "enum" and value not in (spec.values or []):
         return f"'{value}' is not a value of this fact; {suggest(str(value), spec.values or [])}"
     return None

@@ -79,6 +79,8 @@ def coerce(spec: FactSpec, value: Any) -> tuple[Any, Optional[str]]:
     if kind in NUMERIC:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
             return None, f"expected a number, got {kind_of(value)}"
+        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            return None, "a whole number beyond 64 bits"
         if kind == "int" and not float(value).is_integer():
             return None, "expected a whole number, got a fraction"
         if spec.min is not None and value < spec.min:

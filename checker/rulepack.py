@@ -11,7 +11,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
-from .condition import Condition, facts_of, parse
+from .condition import MAX_LEAVES, Condition, facts_of, leaves, parse
 from .errors import InputError, Problem, ValidationFailure
 from .facts import FactSet, build_factset
 from .schema import Strict, model_keys, problems_from_validation
@@ -237,6 +237,11 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
         seen.setdefault(cm.id, i)
         applies = parse(cm.applies_when, base + ("applies_when",), doc, cm.id, vocab, problems) if cm.applies_when else None
         condition = parse(cm.condition, base + ("condition",), doc, cm.id, vocab, problems)
+        size = sum(1 for c in (applies, condition) if c is not None for _ in leaves(c))
+        if size > MAX_LEAVES:
+            problems.append(doc.problem(base + ("condition",), cm.id, f"{size} leaf conditions, more than the {MAX_LEAVES} "
+                                        "the engine can compile", "split the criterion"))
+            condition = None
         examples = []
         for j, ex in enumerate(cm.examples):
             facts, errors = build_factset(ex.facts, vocab, f"{doc.path}:{doc.where(base + ('examples', j))[0]}")
