@@ -3,13 +3,22 @@
     .venv/bin/python scripts/fuzz.py [--count N] [--seed S] [--time-limit SECONDS] [--family pdf]
 
 Every input must give a result or one clear error (a CheckerError); any other exception is a crash
-and any input slower than the time limit is a hang. The run is seeded and reproducible: a failure
-prints its input number, and `--only K` replays that one input; `--family F` runs only the inputs of one
-family (letters, pdf, rules, cases) among the same numbers. Exit 1 when anything crashed or hung.
+and any input slower than the time limit is a hang. Where the right answer is known, a different one
+is a silent wrong answer: a fact read from a letter outside its bounds in rules/facts.yaml (or dated
+after the letter), the engine disagreeing with the plain-Python semantics on a rule file it loaded, a
+page answer over 499 or one that repeats the request's text in an error. The run is seeded and
+reproducible: a failure prints its input number, and `--only K` replays that one input; `--family F`
+runs only the inputs of one family among the same numbers. Exit 1 when anything crashed, hung or
+answered wrongly.
+
+Families (share of the inputs): mutated letters and notes (0.60), damaged PDFs (0.05), mutated rule
+files (0.10), mutated case files (0.07), page bodies and uploads (0.06), rule-file numbers (0.04),
+YAML alias bombs (0.02), special files: FIFOs, devices, links (0.01), impossible values in letters (0.05).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import signal
 import sys
@@ -20,13 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from checker.audit import make_auditor  # noqa: E402
 from checker.case import default_corpus, load_case  # noqa: E402
 from checker.cli import _checker  # noqa: E402
 from checker.errors import CheckerError  # noqa: E402
 from checker.rulepack import load_pack, load_rules  # noqa: E402
-from checker.source import read_text  # noqa: E402
+from checker.source import read_source, read_text  # noqa: E402
+from hostile import alias_bomb, costly_pdf  # noqa: E402
 
 LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445",
               "1": "\uff11", "0": "\uff10", " ": "\u00a0", "-": "\u2010", ":": "\uff1a"}
@@ -38,7 +49,8 @@ WORDS = ["Upheld", "Overturned", "IMR ISSUES, DECISIONS AND RATIONALES", "CLINIC
 
 
 # the share of inputs of each family (kind = the input's first random number, below the bound)
-FAMILIES = (("letters", 0.72), ("pdf", 0.78), ("rules", 0.90), ("cases", 1.0))
+FAMILIES = (("letters", 0.60), ("pdf", 0.65), ("rules", 0.75), ("cases", 0.82), ("page", 0.88), ("rule-numbers", 0.92),
+            ("bomb", 0.94), ("special", 0.95), ("impossible", 1.0))
 
 
 def pdf_file(content: bytes, keys: bytes = b"", pages: int = 1, extra: bytes = b"") -> bytes:
@@ -80,6 +92,28 @@ def hostile_pdf(rng: random.Random) -> bytes:
     if op == 4:  # a page count far above the pages there are
         return pdf_file(b"BT /F1 12 Tf 72 700 Td (x) Tj ET").replace(b"/Count 1", b"/Count 2147483647")
     return pdf_file(b"BT /F1 12 Tf " + b"72 700 Td (trigger point) Tj " * rng.randint(1000, 100_000) + b"ET")
+
+
+NUMBERS = ["1.0e-5", "1e308", ".nan", ".NaN", ".inf", "-.inf", "123456789012345678901234567890", "-0.0", "0x10",
+           "1_000", "0.00001", "4.00000000001", "9223372036854775808", "9223372036854775807", "3.5", "-4", "1e3", "0o17"]
+IMPOSSIBLE = {"percent": ["140", "1e308", "1e50", "999", "100.5", "99999999999999999999"],
+              "weeks": ["99999999999999999999", "9000", "1e9", "600"],
+              "date": ["2/30/2015", "13/45/2099", "02/29/2015", "1/1/0001", "12/1/9999", "04/31/2014", "1/1/1899"]}
+SECRET = "ZQXSECRETZQX"
+
+
+def _message(answer) -> str:
+    """What an error answer says: the whole body of a JSON answer; on a page, its alert (a form sent back
+    for correction holds what the user entered, which is not a message about it)."""
+    import re
+
+    if answer.headers.get("content-type", "").startswith("application/json"):
+        return answer.text
+    return " ".join(re.findall(r'role="alert"[^>]*>(.*?)</(?:p|div)>', answer.text, re.S))
+
+
+class WrongAnswer(Exception):
+    """A result that is known to be wrong (a silent wrong answer)."""
 
 
 class Hang(BaseException):
@@ -156,6 +190,24 @@ class Fuzzer:
         self.rule_text = (ROOT / "rules" / "mtus-2009-tpi.rules.yaml").read_text(encoding="utf-8")
         self.case_texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "cases").rglob("*.yaml"))]
         self.tmp = Path(tempfile.mkdtemp(prefix="checker-fuzz-"))
+        self._client = None
+
+    def client(self):
+        """The page, through the framework's test client, with one worker process."""
+        if self._client is None:
+            from fastapi.testclient import TestClient
+
+            from checker.web import create_app
+
+            app = create_app(str(ROOT / "rules"), workers=1, time_limit=self.time_limit / 2)
+            app.state.workers.start()
+            self._client = TestClient(app)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.app.state.workers.close()
+            self._client = None
 
     def family(self, n: int) -> str:
         kind = random.Random(f"{self.seed}:{n}").random()
@@ -166,32 +218,168 @@ class Fuzzer:
         rng = random.Random(f"{self.seed}:{n}")
         kind = rng.random()
         try:
-            if kind < 0.72:
+            if kind < 0.60:
                 text = mutate(rng.choice(self.texts), rng)
                 result = self.checker.check_source(read_text(text, f"fuzz-{n}.txt"))
                 self.auditor.audit(result)
-            elif kind < 0.78:
+            elif kind < 0.65:
                 path = self.tmp / f"fuzz-{n}.pdf"
                 path.write_bytes(mutate_bytes(rng.choice(self.pdfs), rng) if rng.random() < 0.8 else hostile_pdf(rng))
                 self.auditor.audit(self.checker.check_file(path))
-            elif kind < 0.90:
+            elif kind < 0.75:
                 path = self.tmp / f"fuzz-{n}.rules.yaml"
                 path.write_text(mutate(self.rule_text, rng), encoding="utf-8", errors="surrogatepass")
                 load_pack(path, self.rules.vocabulary)
-            else:
+            elif kind < 0.82:
                 path = self.tmp / f"fuzz-{n}.yaml"
                 path.write_text(mutate(rng.choice(self.case_texts), rng), encoding="utf-8", errors="surrogatepass")
                 load_case(path, self.rules)
+            elif kind < 0.88:
+                return self.page(rng)
+            elif kind < 0.92:
+                return self.rule_numbers(n, rng)
+            elif kind < 0.94:
+                return self.bomb(n, rng)
+            elif kind < 0.95:
+                return self.special(n, rng)
+            else:
+                return self.impossible_values(n, rng)
         except CheckerError:
             return "error"
         finally:
             for leftover in self.tmp.glob(f"fuzz-{n}.*"):
-                leftover.unlink()
+                if leftover.is_dir() and not leftover.is_symlink():
+                    leftover.rmdir()
+                else:
+                    leftover.unlink()
+        return "ok"
+
+    # --- the families added for hostile input -----------------------------------------------------------
+
+    def page(self, rng: random.Random) -> str:
+        """A page body or upload: mutated letters as JSON or files, broken JSON, bodies over the cap, a
+        costly PDF; the answer must be below 500 and an error must not repeat what was sent."""
+        client, op = self.client(), rng.randrange(7)
+        letter = SECRET + " " + mutate(rng.choice(self.texts), rng)
+        if op == 0:
+            answer = client.post("/api/check-text", json={"text": letter, "name": rng.choice(["a.txt", "notes of 3 March", ""])})
+        elif op == 1:
+            answer = client.post("/check", data={"text": letter})
+        elif op == 2:
+            data = mutate_bytes(rng.choice(self.pdfs), rng) if rng.random() < 0.5 else letter.encode("utf-8", "surrogatepass")
+            name = rng.choice(["x.pdf", "x.txt", "x", "../../x.pdf", "notes.TXT"])
+            answer = client.post(rng.choice(["/api/check", "/check"]), files={"upload": (name, data, "application/octet-stream")})
+        elif op == 3:
+            body = mutate(json.dumps({"text": letter, "facts": {"relief_pct": SECRET}}), rng).encode("utf-8", "surrogatepass")
+            answer = client.post(rng.choice(["/api/check-text", "/api/evaluate"]), content=body,
+                                 headers={"content-type": "application/json"})
+        elif op == 4:
+            facts = {rng.choice(list(self.rules.vocabulary.facts)): rng.choice([SECRET, 1e308, -1, 10 ** 30, True, None, [SECRET]])
+                     for _ in range(rng.randint(1, 5))}
+            answer = client.post("/api/evaluate", json={"facts": facts})
+        elif op == 5:
+            size = rng.choice([6, 8, 12]) * 1024 * 1024
+            answer = client.post("/api/check-text", content=b'{"text": "' + b"a" * size + b'"}',
+                                 headers={"content-type": "application/json"})
+            if answer.status_code != 413:
+                raise WrongAnswer(f"a {size}-byte body was answered {answer.status_code}, not 413")
+        else:
+            answer = client.post("/api/check", files={"upload": ("costly.pdf", costly_pdf(rng.randint(2, 10), rng.randint(1, 8)),
+                                                                 "application/pdf")})
+        if answer.status_code >= 500:
+            raise WrongAnswer(f"the page answered {answer.status_code}")
+        if answer.status_code != 200 and SECRET in _message(answer):
+            raise WrongAnswer(f"an error answer ({answer.status_code}) repeats the request's text")
+        return "ok" if answer.status_code == 200 else "error"
+
+    def rule_numbers(self, n: int, rng: random.Random) -> str:
+        """A rule file whose thresholds are written in number forms the engine may not take; what loads
+        must run through the engine and agree with the plain-Python semantics on every example."""
+        import re
+
+        from checker.engine import Engine
+        from checker.facts import derive
+        from checker.oracle import reference_statuses
+
+        text = re.sub(r"\b(gte|gt|lte|lt|eq|neq): (\d+(?:\.\d+)?)\b",
+                      lambda m: f"{m.group(1)}: {rng.choice(NUMBERS)}" if rng.random() < 0.3 else m.group(0), self.rule_text)
+        path = self.tmp / f"fuzz-{n}.rules.yaml"
+        path.write_text(text, encoding="utf-8")
+        pack = load_pack(path, self.rules.vocabulary)
+        engine = Engine([pack])
+        for c in pack.criteria:
+            for ex in c.examples:
+                values = derive(ex.facts, self.rules.vocabulary).values()
+                if engine.statuses(pack.id, values)[c.id] != reference_statuses(pack, values)[c.id]:
+                    raise WrongAnswer(f"engine and semantics disagree on {c.id} example {ex.name!r}")
+        return "ok"
+
+    def bomb(self, n: int, rng: random.Random) -> str:
+        """An alias bomb as a rule or case file: refused quickly with a clear error."""
+        levels, width = rng.randint(3, 12), rng.randint(2, 12)
+        path = self.tmp / f"fuzz-{n}.yaml"
+        head = rng.choice(["", "schema: checker/case/1\nid: x\ntitle: t\nfacts: {}\n", self.rule_text[:200]])
+        path.write_text(head + alias_bomb(levels, width), encoding="utf-8")
+        (load_case(path, self.rules) if rng.random() < 0.5 else load_pack(path, self.rules.vocabulary))
+        return "ok"
+
+    def special(self, n: int, rng: random.Random) -> str:
+        """A FIFO, a device, a link to one, or a folder, passed where a file is read: refused, never read."""
+        import os
+
+        path = self.tmp / f"fuzz-{n}.{rng.choice(['txt', 'pdf', 'yaml'])}"
+        op = rng.randrange(4)
+        if op == 0:
+            os.mkfifo(path)
+        elif op == 1:
+            path.symlink_to(rng.choice(["/dev/zero", "/dev/null", "/dev/urandom"]))
+        elif op == 2:
+            path.mkdir()
+        else:
+            target = self.tmp / f"fuzz-{n}.target"
+            os.mkfifo(target)
+            path.symlink_to(target)
+        reader = rng.randrange(3)
+        if reader == 0:
+            read_source(path)
+        elif reader == 1:
+            load_case(path, self.rules)
+        else:
+            load_pack(path, self.rules.vocabulary)
+        raise WrongAnswer("a special file was read as if it were a regular file")
+
+    def impossible_values(self, n: int, rng: random.Random) -> str:
+        """A letter with impossible values planted where the patterns read them; every fact read must be
+        within its bounds and not dated after the letter (a silent wrong answer otherwise)."""
+        import re
+
+        from checker.facts import coerce
+
+        text = rng.choice(self.texts)
+        text = re.sub(r"\b\d{1,3}(?=\s*(?:%|percent))", lambda m: rng.choice(IMPOSSIBLE["percent"]) if rng.random() < 0.6 else m.group(0), text)
+        text = re.sub(r"\b\d{1,2}(?=\s*weeks?)", lambda m: rng.choice(IMPOSSIBLE["weeks"]) if rng.random() < 0.6 else m.group(0), text)
+        text = re.sub(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", lambda m: rng.choice(IMPOSSIBLE["date"]) if rng.random() < 0.3 else m.group(0), text)
+        if rng.random() < 0.3:
+            text = mutate(text, rng)
+        result = self.checker.check_source(read_text(text, f"fuzz-{n}.txt"))
+        latest = result.letter.dates.get("decision")
+        for item in result.items:
+            if item.extraction is None:
+                continue
+            for name, fact in item.extraction.facts.facts.items():
+                spec = self.rules.vocabulary.facts.get(name)
+                if spec is None or spec.type not in ("int", "number", "date"):
+                    continue
+                if coerce(spec, fact.value)[1] is not None:
+                    raise WrongAnswer(f"{name} read outside its bounds")
+                if spec.type == "date" and latest is not None and latest.value is not None and fact.value > latest.value:
+                    raise WrongAnswer(f"{name} read as later than the letter")
         return "ok"
 
     def run(self, start: int, count: int, report=print, family: str | None = None) -> dict[str, list]:
-        outcome: dict[str, list] = {"ok": [], "error": [], "crash": [], "hang": []}
+        outcome: dict[str, list] = {"ok": [], "error": [], "crash": [], "hang": [], "wrong": []}
         slowest = (0.0, -1)
+        self.client()  # the page's worker process starts here, not inside the first page input's time
         previous = signal.signal(signal.SIGALRM, _alarm)
         try:
             for n in range(start, start + count):
@@ -204,6 +392,9 @@ class Fuzzer:
                 except Hang:
                     outcome["hang"].append(n)
                     report(f"input {n}: hang (over {self.time_limit:g} s)")
+                except WrongAnswer as exc:
+                    outcome["wrong"].append(n)
+                    report(f"input {n}: wrong answer: {exc}")
                 except Exception as exc:  # the point of fuzzing: anything else is a defect
                     outcome["crash"].append(n)
                     report(f"input {n}: crash {type(exc).__name__}: {exc!s:.200}")
@@ -232,10 +423,11 @@ def main() -> int:
     began = time.perf_counter()
     out = fuzzer.run(start, count, family=args.family)
     seconds, worst = time.perf_counter() - began, out["slowest"][0]
-    ran = sum(len(out[k]) for k in ("ok", "error", "crash", "hang"))
-    print(f"seed {args.seed}: inputs {start}-{start + count - 1} ({ran} {args.family or 'of every family'}) in {seconds:.0f} s; {len(out['ok'])} read, {len(out['error'])} clear errors, "
-          f"{len(out['crash'])} crashes, {len(out['hang'])} hangs; slowest input {worst[1]} took {worst[0]:.2f} s")
-    return 1 if out["crash"] or out["hang"] else 0
+    print(f"seed {args.seed}: inputs {start}-{start + count - 1} ({count}) in {seconds:.0f} s; {len(out['ok'])} read, {len(out['error'])} clear errors, "
+          f"{len(out['crash'])} crashes, {len(out['hang'])} hangs, {len(out['wrong'])} wrong answers; "
+          f"slowest input {worst[1]} took {worst[0]:.2f} s")
+    fuzzer.close()
+    return 1 if out["crash"] or out["hang"] or out["wrong"] else 0
 
 
 if __name__ == "__main__":

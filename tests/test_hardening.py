@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from checker.cli import main
-from checker.errors import ValidationFailure
+from checker.errors import CheckerError, ValidationFailure
 from checker.yamlsrc import load_yaml_text
 from conftest import ROOT
 
@@ -24,7 +24,8 @@ def test_seeded_fuzz_run_has_no_crash_and_no_hang(corpus):
     fuzzer = Fuzzer(seed=7, time_limit=20.0)
     messages = []
     out = fuzzer.run(0, 300, report=messages.append)
-    assert out["crash"] == [] and out["hang"] == [], messages
+    fuzzer.close()
+    assert out["crash"] == [] and out["hang"] == [] and out["wrong"] == [], messages
     assert len(out["ok"]) > 100 and len(out["error"]) > 20  # both paths exercised
 
 
@@ -94,3 +95,25 @@ def test_a_letter_with_hundreds_of_items_is_refused_quickly(tmp_path, capsys, co
     huge.write_text(base[:start] + (base[start:] + "\n") * 1000)
     assert main(["check", str(huge)]) == 2
     assert "1001 disputed items, more than the 200 a letter can hold" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("family", ["page", "rule_numbers", "bomb", "special", "impossible_values"])
+def test_each_hostile_input_family_gives_a_result_or_a_clear_error(corpus, family):
+    import random
+
+    from fuzz import Fuzzer, WrongAnswer  # noqa: F401  (a wrong answer fails the test)
+
+    fuzzer = Fuzzer(seed=11, time_limit=20.0)
+    outcomes = []
+    try:
+        for n in range(12):
+            try:
+                outcomes.append(getattr(fuzzer, family)(n, random.Random(f"11:{family}:{n}"))
+                                if family != "page" else fuzzer.page(random.Random(f"11:{family}:{n}")))
+            except CheckerError:
+                outcomes.append("error")
+    finally:
+        fuzzer.close()
+    assert len(outcomes) == 12 and set(outcomes) <= {"ok", "error"}
+    if family in ("bomb", "special"):
+        assert outcomes == ["error"] * 12  # never read
