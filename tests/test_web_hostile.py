@@ -109,3 +109,11 @@ def test_a_costly_pdf_gets_a_clear_error_within_the_limit_and_does_not_hold_up_o
     done, status, body = finished["costly"]
     assert status == 422 and "limit per request" in body["error"]
     assert probe_done < done  # answered while the costly check was still running
+
+
+def test_a_date_beyond_the_bounds_is_a_clear_error_not_a_server_error(server):
+    for facts in ({"request_date": "9999-12-01"}, {"prior_injection_date": "0001-01-01", "repeat_request": True}):
+        answer = httpx.post(server + "/api/evaluate", json={"facts": facts}, timeout=30)
+        assert answer.status_code == 400 and "possible date" in answer.json()["error"]
+    page = httpx.post(server + "/evaluate", data={"request_date": "9999-12-01"}, timeout=30)
+    assert page.status_code == 400 and "after the latest possible date 2100-12-31" in page.text
