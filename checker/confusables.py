@@ -25,9 +25,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ANY_LOOKALIKE = re.compile("[" + "".join(_LOOKALIKE) + "]")
 
 
-def _fullwidth(ch: str) -> str:
-    code = ord(ch)
-    return chr(code - 0xFEE0) if 0xFF01 <= code <= 0xFF5E else ch
+_WIDE = re.compile("[\uff01-\uff5e" + "".join(_HYPHENS) + "]")
+
+
+def _narrow(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return _HYPHENS.get(ch) or chr(ord(ch) - 0xFEE0)
 
 
 def _fix_word(m: re.Match[str]) -> str:
@@ -39,6 +42,5 @@ def _fix_word(m: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     text = _INVISIBLE.sub("", text)
-    if any(ord(ch) > 0x2000 for ch in text):
-        text = "".join(_HYPHENS.get(ch) or _fullwidth(ch) for ch in text)
+    text = _WIDE.sub(_narrow, text)
     return _WORD.sub(_fix_word, text) if _ANY_LOOKALIKE.search(text) else text
