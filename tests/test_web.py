@@ -79,7 +79,7 @@ def test_api_check_text_and_evaluate(client):
     decided = client.post("/api/evaluate", json={"facts": {"injection_count": 5, "fibromyalgia": True}}).json()
     assert decided["decision"] == "non-certify" and {"TPI-5", "TPI-FM"} <= set(decided["cited"])
     bad = client.post("/api/evaluate", json={"facts": {"prior_relief_percent": 140}})
-    assert bad.status_code == 400 and "prior_relief_percent: above the maximum 100" in bad.json()["error"]
+    assert bad.status_code == 400 and "pain relief after the last injection (%): above the maximum 100" in bad.json()["error"]
     assert client.post("/api/evaluate", json={"facts": {}, "extra": 1}).status_code == 422
     assert client.post("/api/check").status_code == 400
 
