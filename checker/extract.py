@@ -371,8 +371,8 @@ _FOLD = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])|[ \t]*\r?\n\s*")
 
 def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
     """`text[s:e]` with each line break (and the white space around it) as one space and line-break
-    hyphenation removed, and a function
-    from an offset in the flattened string back to the absolute offset in `text`."""
+    hyphenation removed, and a function from an offset in the flattened string back to the absolute
+    offset in `text`."""
     pieces: list[str] = []
     shifts: list[tuple[int, int]] = []   # (flat offset, absolute offset) where a folded run ends
     last, flat_len = s, 0
