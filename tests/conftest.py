@@ -1,7 +1,11 @@
 """Shared fixtures: the bundled rules, one engine for the session, the sample corpus location."""
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +43,24 @@ def corpus() -> Path:
             pytest.fail(f"sample corpus not found at {path}")
         pytest.skip(f"sample corpus not found at {path}")
     return path
+
+
+@contextlib.contextmanager
+def serve_locally(app, start_wait: float = 5.0, stop_wait: float = 10.0):
+    """Run `app` with uvicorn in a thread on a free loopback port; yields the base URL."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_wait
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=stop_wait)

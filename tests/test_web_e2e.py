@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, serve_locally
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NOTE = ROOT / "corpus" / "letters" / "17-note-lumbar-repeat-too-soon.txt"
@@ -19,24 +16,10 @@ OUT = ROOT / "out"
 @pytest.fixture(scope="module")
 def server():
     pytest.importorskip("fastapi")
-    import uvicorn
-
     from checker.web import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_locally(create_app()) as url:
+        yield url
 
 
 def test_paste_a_note_and_read_the_decision(server):

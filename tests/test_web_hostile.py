@@ -3,7 +3,6 @@ every check in a worker process under a time limit, so a costly file never holds
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import threading
 import time
@@ -14,7 +13,7 @@ pytest.importorskip("fastapi")
 import httpx  # noqa: E402
 
 from checker.web import MAX_BODY, BodyLimit, create_app  # noqa: E402
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT, serve_locally  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 NOTE = ROOT / "corpus" / "letters" / "11-note-pr2-lumbar-initial-certify.txt"
@@ -53,23 +52,10 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading():
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(workers=2, time_limit=3.0)
     app.state.workers.start()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve_locally(app, start_wait=10.0, stop_wait=20.0) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path,kwargs", [
