@@ -28,7 +28,8 @@ DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY", "ALLERGY"}
 _DIGIT = re.compile(r"\d")
 # sentences before the current one in which a pattern's `requires` may be found: a note's paragraph on the
 # last injections runs over several ("s/p TPIs 2/2/15. ... 51% relief. ... During those 6 wks: ...")
-WINDOW = 4
+WINDOW = 5
+MIN_WINDOW_WORDS = 4  # a shorter line (a rule of dashes, a heading) does not count as one of them
 MAX_SENTENCE = 1200  # characters; real sentences in letters and notes stay well under this
 
 
@@ -169,6 +170,12 @@ class Extractor:
             or len(sentence.split()) <= self.p.fragment_words)
         failed = [m.start() for m in self.p.failed.finditer(sentence)] if named or pointing else []
         works = [m.start() for m in self.p.works.finditer(sentence)] if named or pointing else []
+        if (failed or works) and self.p.unstated is not None:
+            # "... but do not state that these measures have failed": what follows is not an outcome
+            hit = self.p.unstated.search(sentence)
+            if hit is not None:
+                failed = [f for f in failed if f < hit.start()]
+                works = [w for w in works if w < hit.start()]
         if failed or works:
             for rx, m in named:
                 value = _closest(m.start(), failed, works)
@@ -251,7 +258,11 @@ class Extractor:
         mentions = _without_yielded(mentions, self.p.yields)
         warnings: list[str] = []
         mentions = screen(text, mentions, self.vocab, document_date, warnings)
-        facts = self._resolve(text, mentions, source, warnings)
+        # a note's request line: in a record of several visits, the visit that makes the request is the
+        # one whose dates come last before it
+        notes = any(seg.role == "notes" for seg in segments)
+        anchor = next((seg.start for seg in segments if seg.role == "title"), None) if notes else None
+        facts = self._resolve(text, mentions, source, warnings, anchor)
         return Extraction(facts, mentions, warnings)
 
     def _segment(self, text: str, seg: Segment) -> tuple[list[Mention], list[tuple[int, int, str]]]:
@@ -268,8 +279,9 @@ class Extractor:
         plan = self.p.plan_heading.search(text, seg.start, seg.end) if seg.role == "notes" else None
         kept = [(s, e) for s, e in self.sentences(text, seg) if self.about_patient(text[s:e], seg.role)]
         follow = -1  # a request names the injections, the next lines often give its details
+        starts = _window_starts(text, kept)
         for i, (s, e) in enumerate(kept):
-            window = text[kept[max(0, i - WINDOW)][0]:e]
+            window = text[starts[i]:e]
             is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
                 or (plan is not None and s >= plan.start()) or i <= follow
             if is_request and self.p.tpi_title.search(text, s, e):
@@ -315,7 +327,8 @@ class Extractor:
                 out.append(Mention(date_fact, day, a, b, "title"))
         return out
 
-    def _resolve(self, text: str, mentions: list[Mention], source: str, warnings: list[str]) -> FactSet:
+    def _resolve(self, text: str, mentions: list[Mention], source: str, warnings: list[str],
+                 anchor: Optional[int] = None) -> FactSet:
         by_fact: dict[str, list[Mention]] = {}
         for m in mentions:
             by_fact.setdefault(m.fact, []).append(m)
@@ -325,7 +338,7 @@ class Extractor:
                 names = list(dict.fromkeys(m.value.lower() for m in found))
                 facts[name] = Fact(tuple(names), tuple(_evidence(text, m, source) for m in found))
                 continue
-            value, used = self._reconcile(name, found, warnings)
+            value, used = self._reconcile(name, found, warnings, anchor)
             if used:
                 facts[name] = Fact(value, tuple(_evidence(text, m, source) for m in used))
         # a fact the text does not state but another documented fact implies ("70% relief after the
@@ -344,12 +357,23 @@ class Extractor:
             facts.pop(name, None)
         return FactSet(facts)
 
-    def _reconcile(self, name: str, found: list[Mention], warnings: list[str]) -> tuple[Any, list[Mention]]:
+    def _reconcile(self, name: str, found: list[Mention], warnings: list[str],
+                   anchor: Optional[int] = None) -> tuple[Any, list[Mention]]:
         values = list(dict.fromkeys(m.value for m in found))
         if len(values) == 1:
             return values[0], found
         policy = self.p.conflict.get(name, "first")
         label = self.vocab.facts[name].label
+        if policy == "nearest_before_request":
+            # the request line's own mention first; else the last one before the request line of a note;
+            # else (a letter, or nothing before it) the first
+            before = sorted((m for m in found if m.role != "title" and anchor is not None and m.start < anchor),
+                            key=lambda m: m.start)
+            if not any(m.role == "title" for m in found) and before:
+                chosen = before[-1].value
+                warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); "
+                                f"{_show(chosen)}, the last before the request, is used")
+                return chosen, [m for m in found if m.value == chosen]
         if policy is True and True in values:
             warnings.append(f"{label}: mentions disagree; documented present wins")
             return True, [m for m in found if m.value is True]
@@ -398,6 +422,20 @@ def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
     return "".join(pieces), back
 
 
+def _window_starts(text: str, kept: list[tuple[int, int]]) -> list[int]:
+    """Where each sentence's `requires` window begins: WINDOW sentences back, not counting lines too
+    short to say anything (a rule of dashes, a heading, a table's rule line)."""
+    out, counted = [], []
+    for i, (s, e) in enumerate(kept):
+        j, n = i, 0
+        while j > 0 and n < WINDOW:
+            j -= 1
+            n += counted[j]
+        out.append(kept[j][0])
+        counted.append(len(text[s:e].split()) >= MIN_WINDOW_WORDS)
+    return out
+
+
 def _without_yielded(mentions: list[Mention], yields: dict[str, frozenset[str]]) -> list[Mention]:
     """Drop the date mentions of a fact that yields the same date to another fact's mention."""
     if not yields:
@@ -433,9 +471,12 @@ def _judge(t: _Target, cats: frozenset[str]) -> Optional[Mention]:
     if "NEGATED_EXISTENCE" in cats:
         if not t.negatable:
             # the pattern carries its own negation ("negative SLR"); a negated therapy was not tried,
-            # a negated substance is not requested; values and dates are not negated
+            # a negated substance or value is not documented; a date is never negated: the negation
+            # of its sentence is about something else ("tolerated well, no complications ... Date: 10/2/15")
             if t.rx is not None and t.rx.kind == "bool" and t.value is False:
                 return Mention(t.fact, t.value, *t.quote, t.role, "negated")
+            if t.rx is not None and t.rx.kind == "date":
+                return Mention(t.fact, t.value, *t.quote, t.role)
             return None
         return Mention(t.fact, not t.value, *t.quote, t.role, "negated")
     assertion = "historical" if "HISTORICAL" in cats else ("negated" if t.value is False and t.rx and t.rx.kind == "bool" else "present")

@@ -18,7 +18,7 @@ from .schema import Strict, problems_from_validation
 from .vocabulary import Vocabulary
 from .yamlsrc import Located, load_yaml_file
 
-Conflict = Literal[True, "first", "latest", "drop"]
+Conflict = Literal[True, "first", "latest", "drop", "nearest_before_request"]
 
 
 class PatternModel(Strict):
@@ -70,6 +70,9 @@ class TherapyOutcome(Strict):
     # therapies of the sentence before it when it names none itself
     refers_back: Optional[str] = None
     fragment_words: int = 0
+    # a statement that the record does not say it ("do not state that these measures have failed"):
+    # outcome cues after it in the sentence are not outcomes
+    unstated: Optional[str] = None
 
 
 class RequestModel(Strict):
@@ -177,6 +180,7 @@ class Patterns:
     review_reason: re.Pattern[str]
     abbreviations: tuple[str, ...]
     modifiers: tuple[ModifierModel, ...]
+    unstated: Optional[re.Pattern[str]] = None
 
 
 def _validate(doc: Located, model: type[Strict]) -> Any:
@@ -321,6 +325,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         srx(sentences.boundary, ("boundary",), "sentences", 0),
         _gate(srx(sentences.review_decision, ("review_decision",), "sentences")),
         _gate(srx(sentences.review_reason, ("review_reason",), "sentences")), tuple(sentences.abbreviations), tuple(context.modifiers),
+        _gate(rx(findings.therapy_outcome.unstated, ("therapy_outcome", "unstated"), "therapy_outcome"))
+        if findings.therapy_outcome.unstated else None,
     )
     problems += rx.problems + srx.problems
     if problems:
