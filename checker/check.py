@@ -7,7 +7,9 @@ requested treatment found in its plan.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -102,9 +104,11 @@ class Checker:
         text = source.text
         whole = Segment("notes", 0, len(text))
         plan = self.extractor.p.plan_heading.search(text)
-        request = next(((s, e) for s, e in self.extractor.sentences(text, whole)
-                        if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
-                        and self.is_tpi_title(text[s:e])), None)
+        requests = [(s, e, bool(self.extractor.p.request_words.search(text[s:e])))
+                    for s, e in self.extractor.sentences(text, whole)
+                    if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
+                    and self.is_tpi_title(text[s:e])]
+        request = _in_latest_visit(requests, text, self.extractor.p.visit_heading)
         if request is None:
             return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
         # the title is the line of the request sentence that names the injections
@@ -128,6 +132,20 @@ class Checker:
         pack = self.rules.pack_for(TREATMENT)
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
+
+
+def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str,
+                     heading: Optional[re.Pattern[str]]) -> Optional[tuple[int, int]]:
+    """The request of a note: in a record of several visits (a procedure note and its follow-up, an
+    older visit copied forward), the latest visit that makes one; in it, the first sentence with a
+    request word ("RFA today: repeat TPI ..."), else the first sentence after its plan heading."""
+    if not requests:
+        return None
+    starts = [m.start() for m in heading.finditer(text)] if heading is not None else []
+    latest = max(bisect.bisect_right(starts, s) for s, _, _ in requests)
+    mine = [r for r in requests if bisect.bisect_right(starts, r[0]) == latest]
+    s, e, _ = next((r for r in mine if r[2]), mine[0])
+    return s, e
 
 
 def fact_values(facts: FactSet) -> dict[str, Any]:

@@ -165,9 +165,13 @@ class Extractor:
                 out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
         # outcome cues only matter where a therapy is named, or pointed back at
         named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
-        pointing = not named and previous is not None and (
-            (self.p.refers_back is not None and bool(self.p.refers_back.search(sentence)))
-            or len(sentence.split()) <= self.p.fragment_words)
+        # "None of these gave her lasting relief; the NSAIDs take the edge off": a phrase pointing back
+        # judges the therapies of the sentence before by the cue nearest it, even when this sentence
+        # names others; a short fragment with an outcome ("Minimal relief.") judges them as a whole
+        back_at = self.p.refers_back.search(sentence) if previous is not None and self.p.refers_back is not None \
+            else None
+        pointing = previous is not None and (back_at is not None or (
+            not named and len(sentence.split()) <= self.p.fragment_words))
         failed = [m.start() for m in self.p.failed.finditer(sentence)] if named or pointing else []
         works = [m.start() for m in self.p.works.finditer(sentence)] if named or pointing else []
         if (failed or works) and self.p.unstated is not None:
@@ -183,7 +187,7 @@ class Extractor:
             if pointing:
                 # the sentence points back at the therapies just listed: its one outcome is theirs
                 before, back_before = flatten(text, *previous)
-                value = bool(failed) and not works
+                value = _closest(back_at.start(), failed, works) if back_at is not None else (bool(failed) and not works)
                 for rx in self.p.therapies:
                     for m in rx.regex.finditer(before):
                         a, b = m.span()
@@ -253,8 +257,10 @@ class Extractor:
             mentions.append(Mention(name, value, start, end, "header"))
         mentions += self._request_mentions(text, request_sentences, mentions)
         mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
-        # a passage read in two roles (a note's request line is its title too) counts once, in the first
-        mentions = list({(m.fact, m.start, m.end): m for m in reversed(mentions)}.values())[::-1]
+        # a passage read in two roles (a note's request line is its title too) counts once, in the first,
+        # and keeps that role's place in the order
+        seen: set[tuple[str, int, int]] = set()
+        mentions = [m for m in mentions if (m.fact, m.start, m.end) not in seen and not seen.add((m.fact, m.start, m.end))]
         mentions = _without_yielded(mentions, self.p.yields)
         warnings: list[str] = []
         mentions = screen(text, mentions, self.vocab, document_date, warnings)

@@ -90,6 +90,11 @@ _PARTIAL = re.compile(r"original\s+request|IMR\s+eligible|(?:partially|partly)\s
                       r"|was\s+(?:authorized|certified|modified|approved)\b", _I)
 _REQUEST = re.compile(r"(?:original\s+request|eligible\s+portion(?:\s+of\s+the\s+(?:original\s+)?request)?)\s*,\s*", _I)
 _CONCLUSION = re.compile(r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessary", _I)
+# professional reviews may state the decision per request or in a paragraph of its own:
+# "Determination: OVERTURNED.", "The utilization review non-certification is upheld."
+_ENTRY_DECISION = re.compile(r"(?:\bdetermination\s*:\s*|\b(?:non-?certification|denial|adverse\s+determination)"
+                             r"\s+(?:is|was)\s+(?:hereby\s+)?)" + _DECISION_WORD + r"\b", _I)
+_DETERMINATION_PARAGRAPH = re.compile(r"\s*(?:IMR\s+|FINAL\s+)?DETERMINATION\s*:", _I)
 _NOTICE_ITEM = re.compile(
     r"(?m)^[ \t]*(?:(?P<num>\d{1,2})[.)]\s*)?MAXIMUS\s+Federal\s+Services(?:,?\s+Inc\.?)?\s+has\s+determined\s+the\s+request\s+for\s+"
     r"(?P<title>[\s\S]+?)\s+is\s*(?P<neg>not\s*)?medically\s+necessary\s+and\s+appropriate", _I)
@@ -330,14 +335,34 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
         [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", body)]
     entries = [make_span(text, issue[0] + a, issue[0] + b) for a, b in zip(cuts, cuts[1:] + [len(body)])]
     entries = [e for e in entries if e]
+    # a "DETERMINATION: ..." paragraph among the requests states the decision, it is not a request
+    stated = [e for e in entries if _DETERMINATION_PARAGRAPH.match(e.text)]
+    entries = [e for e in entries if e not in stated]
     decision, dspan = _inferred(rationale, text) if len(entries) == 1 else (None, None)
+    if stated and len(entries) == 1:
+        decision, dspan = _stated(text, stated[0].start, stated[0].end) or (decision, dspan)
     items = []
     for n, entry in enumerate(entries):
-        title, partial = _title(text, entry.start, entry.end)
+        # an entry may carry its own decision line: "1. <request>\n   Determination: OVERTURNED. ..."
+        own = _ENTRY_DECISION.search(text, entry.start, entry.end)
+        head_end = text.rfind("\n", entry.start, own.start()) if own else -1
+        title, partial = _title(text, entry.start, head_end if own and head_end > entry.start else entry.end)
         end = rationale.end if rationale and len(entries) == 1 else entry.end
-        items.append(Item(n + 1, title, decision, dspan, partial, citations, rationale,
+        d, ds = ((own.group(1).lower(), Span(own.group(0), own.start(), own.end())) if own else (decision, dspan))
+        items.append(Item(n + 1, title, d, ds, partial, citations, rationale,
                           Span(text[entry.start:end], entry.start, end), entry))
     return items
+
+
+def _stated(text: str, start: int, end: int) -> tuple[str, Span] | None:
+    """The decision of a "DETERMINATION:" paragraph: its Upheld/Overturned, else its conclusion."""
+    m = _ENTRY_DECISION.search(text, start, end)
+    if m:
+        return m.group(1).lower(), Span(m.group(0), m.start(), m.end())
+    m = _CONCLUSION.search(text, start, end)
+    if m:
+        return ("upheld" if m.group(1) else "overturned"), Span(m.group(0), m.start(), m.end())
+    return None
 
 
 def parse_letter(text: str) -> Letter:

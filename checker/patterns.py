@@ -87,6 +87,8 @@ class RequestModel(Strict):
     date_yields_to: list[str] = []
     substance_context: Optional[str] = None
     substance_not: Optional[str] = None
+    # where a visit of a record of several begins: a note's request is read in its latest visit
+    visit_heading: Optional[str] = None
 
 
 class FindingsFile(Strict):
@@ -181,6 +183,7 @@ class Patterns:
     abbreviations: tuple[str, ...]
     modifiers: tuple[ModifierModel, ...]
     unstated: Optional[re.Pattern[str]] = None
+    visit_heading: Optional[re.Pattern[str]] = None
 
 
 def _validate(doc: Located, model: type[Strict]) -> Any:
@@ -327,6 +330,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         _gate(srx(sentences.review_reason, ("review_reason",), "sentences")), tuple(sentences.abbreviations), tuple(context.modifiers),
         _gate(rx(findings.therapy_outcome.unstated, ("therapy_outcome", "unstated"), "therapy_outcome"))
         if findings.therapy_outcome.unstated else None,
+        rx(req.visit_heading, ("request", "visit_heading"), "request", re.IGNORECASE | re.MULTILINE)
+        if req.visit_heading else None,
     )
     problems += rx.problems + srx.problems
     if problems:

@@ -584,3 +584,62 @@ def test_the_visit_that_makes_the_request_dates_it(checker):
     # without the later visit, the only date before the request line is the procedure's
     [item] = checker.check_source(read_text(note.replace("Date: 09/08/2014", ""), "n.txt")).items
     assert item.extraction.facts.facts["request_date"].value == D(2014, 6, 16)
+
+
+# --- families found on held-out set v10 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    # a negation covers a list, but not the next clause
+    ("MRI: a small bulge without canal stenosis, foraminal narrowing or nerve root impingement.",
+     "radiculopathy_imaging", False),
+    ("After the TPIs she worked her full shifts without having to leave early, she stopped using the tramadol.",
+     "functional_improvement", True),
+    ("After the TPIs there was no flare for weeks but she stopped using the tramadol.",
+     "functional_improvement", True),
+    # a therapy's course is not the complaint's duration; "a little over" is past the mark
+    ("Low back pain rated 7/10, and physical therapy two times per week for three weeks.",
+     "symptom_duration_days", None),
+    ("She reports low back pain of a little over three months.", "symptom_duration_days", 91),
+    # injection dates: "the first trigger point injections of D", a named physician injected
+    ("Recurring after a good response to the first trigger point injections of 01/08/2015.",
+     "prior_injection_date", D(2015, 1, 8)),
+    ("Dr. Reyes (pain, our visiting specialist) injected three trigger points on 12/03/2015.",
+     "prior_injection_date", D(2015, 12, 3)),
+    # outcomes: a contrast after a partial benefit, pain coming back, improving with a therapy
+    ('Ibuprofen "takes the edge off but the pain keeps him up at night."', "nsaids_failed", True),
+    ("She is improving with physical therapy.", "physical_therapy_failed", False),
+    ("He is responding well to the home stretching program.", "stretching_failed", False),
+    ("I have not changed his work restrictions.", "physical_therapy_failed", None),
+])
+def test_families_from_held_out_v10(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_a_phrase_pointing_back_judges_the_therapies_before_even_when_it_names_another(extractor):
+    text = ("Treated with PT (18 visits), a home program and tizanidine at bedtime. None of these gave her "
+            "lasting relief; the ibuprofen helps a little.")
+    found = read(extractor, text)
+    assert found.get("physical_therapy_failed") is True and found.get("muscle_relaxants_failed") is True
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Pt: [redacted]   DOB 1/30/63\nDOI 7/9/12   Empl: water district\nDOS 10/6/15   Prov: S. N., MD\n"
+     "Plan: RFA for TPI x4 today.", D(2015, 10, 6)),
+    ("June 2, 2014\n\nDear Dr. Lee,\nI am submitting an RFA for trigger point injections x3.\n\n"
+     "HVM/dm   D: 06/02/2014   T: 06/04/2014", D(2014, 6, 2)),
+])
+def test_the_record_date_is_a_visit_not_a_birth_or_a_transcription(extractor, text, day):
+    found = read(extractor, text)
+    assert found.get("request_date", found.get("document_date")) == day, found
+
+
+def test_a_record_of_several_visits_reads_the_request_of_the_latest(checker):
+    from checker.source import read_text
+    note = ("Date of service: 9/1/2015\nS: neck pain.\nP: Referred to the visiting pain clinic; RFA sent today "
+            "for TPI x3 with lidocaine.\n\n"
+            "Date of service: 10/30/2015\nS: Here for f/u after TPI 9/1/15, 70% better for about 7 weeks.\n"
+            "P: 1. RFA today: repeat TPI L upper trapezius x2 + L levator scapulae x2 (4 inj), 1% lidocaine.\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    facts = item.extraction.facts.facts
+    assert item.title.startswith("RFA today: repeat TPI")
+    assert facts["injection_count"].value == 4 and facts["request_date"].value == D(2015, 10, 30)

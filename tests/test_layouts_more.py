@@ -80,6 +80,45 @@ def test_professional_decision_at_the_end_of_the_issue_line():
     assert item.title.flat == "Trigger point injections, bilateral cervical paraspinals, quantity 4"
 
 
+PROFESSIONAL_HEAD = """MEDICAL PROFESSIONAL REVIEW
+Independent Medical Review - Final Determination
+Date of Injury: 03/12/2013
+
+ISSUE AT DISPUTE:
+"""
+PROFESSIONAL_TAIL = """
+CASE SUMMARY:
+The injured worker is a 47 year old man with neck pain since a fall at work.
+
+MEDICAL GUIDELINE(S) RELIED UPON:
+California MTUS Chronic Pain Medical Treatment Guidelines, page 122.
+
+RATIONALE:
+The patient has trigger points with a twitch response. The request is not medically necessary.
+"""
+
+
+def test_professional_determination_paragraph_after_the_request():
+    letter = parse_letter(PROFESSIONAL_HEAD + (
+        "\nTrigger point injections, right cervical paraspinal muscles, quantity 3\n\n"
+        "DETERMINATION: The requested treatment is not medically necessary. The utilization review\n"
+        "non-certification is upheld.\n") + PROFESSIONAL_TAIL)
+    [item] = letter.items
+    assert item.title.flat == "Trigger point injections, right cervical paraspinal muscles, quantity 3"
+    assert item.decision == "upheld"
+
+
+def test_professional_numbered_requests_each_with_its_determination():
+    letter = parse_letter(PROFESSIONAL_HEAD + (
+        "\n1. Trigger point injections, left lumbar paraspinal muscles, quantity 2\n"
+        "   Determination: OVERTURNED. The requested service is medically necessary.\n\n"
+        "2. Physical therapy, 8 visits, lumbar spine\n"
+        "   Determination: UPHELD. The requested service is not medically necessary.\n") + PROFESSIONAL_TAIL)
+    assert [(i.title.flat, i.decision) for i in letter.items] == [
+        ("Trigger point injections, left lumbar paraspinal muscles, quantity 2", "overturned"),
+        ("Physical therapy, 8 visits, lumbar spine", "upheld")]
+
+
 @pytest.mark.parametrize("title", [
     "Botox injections into the bilateral trapezius trigger points",
     "Injection of dextrose into trigger points of the low back x4",
