@@ -79,9 +79,13 @@ class Checker:
         if letter.layout == "notes":
             out.items.append(self._notes_item(source, preset))
             return out
+        # a letter disputing injections for several body regions: each item reads what is about its own
+        regions = {id(i): self.extractor.regions(i.title.text) for i in letter.items if self.is_tpi_title(i.title.text)}
         for item in letter.items:
             title = item.title
             is_tpi = self.is_tpi_title(title.text)
+            own = regions.get(id(item), frozenset())
+            elsewhere = frozenset().union(*(r for k, r in regions.items() if k != id(item))) - own if own else frozenset()
             check = ItemCheck(" ".join(title.text.split()), (title.start, title.end), item.decision, is_tpi, item=item)
             if is_tpi:
                 # a partly certified item disputes part of a session: the heading's original request
@@ -92,7 +96,7 @@ class Checker:
                     segments.append(Segment("summary", letter.summary.start, letter.summary.end))
                 if item.rationale is not None:
                     segments.append(Segment("rationale", item.rationale.start, item.rationale.end))
-                self._evaluate(check, text, segments, source.path, preset, latest)
+                self._evaluate(check, text, segments, source.path, preset, latest, elsewhere)
             out.items.append(check)
         return out
 
@@ -123,8 +127,8 @@ class Checker:
         return check
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
-                  latest: Optional[dt.date] = None) -> None:
-        extraction = self.extractor.extract(text, segments, path, preset, latest)
+                  latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
+        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
         facts["treatment"] = Fact(TREATMENT, (Evidence(text[s:e], path, s, e),))

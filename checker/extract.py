@@ -83,7 +83,7 @@ class Extractor:
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
         self._lock = threading.Lock()
         self._cache_text: Optional[str] = None
-        self._cache: dict[tuple[int, int, str], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
+        self._cache: dict[tuple[int, int, str, frozenset[str]], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
 
     # --- sentences -----------------------------------------------------------------------------------
 
@@ -123,6 +123,26 @@ class Extractor:
                 self.p.agent_request is not None and self.p.agent_request.search(sentence)):
             return False
         return role != "rationale" or bool(self.p.patient.search(sentence))
+
+    def _nearest_region(self, text: str, t: _Target) -> Optional[str]:
+        """The body region named nearest a mention in its sentence ("lumbar disc protrusion at L5-S1, and
+        right S1 radiculopathy": lumbar), or None when the sentence names none. A region after the
+        mention counts at half its distance: a finding's region follows it ("myofascial pain of the
+        right lumbar paraspinals")."""
+        s, e = t.sentence
+        a, b = t.focus
+        best: Optional[tuple[float, str]] = None
+        for k, rx in (*self.p.body_region, *self.p.sentence_region):
+            for m in rx.finditer(text, s, e):
+                gap = (m.start() - b) / 2 if m.start() >= b else max(0, a - m.end())
+                if best is None or gap < best[0]:
+                    best = (gap, k)
+        return best[1] if best else None
+
+    def regions(self, sentence: str) -> frozenset[str]:
+        """The body regions a sentence speaks of: the request's region words and the region markers."""
+        return frozenset(k for table in (self.p.body_region, self.p.sentence_region) for k, rx in table
+                         if rx.search(sentence))
 
     # --- proposing mentions ---------------------------------------------------------------------------
 
@@ -239,14 +259,17 @@ class Extractor:
 
     def extract(self, text: str, segments: list[Segment], source: str,
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None,
-                document_date: Optional[dt.date] = None) -> Extraction:
+                document_date: Optional[dt.date] = None,
+                elsewhere: frozenset[str] = frozenset()) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
-        when the written date does not exist); no fact can be dated after `document_date`."""
+        when the written date does not exist); no fact can be dated after `document_date`. `elsewhere`
+        names the body regions of the letter's other requests: a sentence of the summary or rationale
+        about those regions only ("Lumbar examination: no trigger points") is not read for this one."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
             for seg in segments:
-                found, requests = self._segment(text, seg)
+                found, requests = self._segment(text, seg, elsewhere)
                 mentions += found
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
@@ -271,10 +294,11 @@ class Extractor:
         facts = self._resolve(text, mentions, source, warnings, anchor)
         return Extraction(facts, mentions, warnings)
 
-    def _segment(self, text: str, seg: Segment) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+    def _segment(self, text: str, seg: Segment, elsewhere: frozenset[str] = frozenset()
+                 ) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Mentions and request sentences of one segment. The items of a letter share its case summary:
-        it is read once per letter (the last text's segments are kept), not once per item."""
-        key = (seg.start, seg.end, seg.role)
+        it is read once per letter and region (the last text's segments are kept), not once per item."""
+        key = (seg.start, seg.end, seg.role, elsewhere)
         if self._cache_text is not text:
             self._cache_text, self._cache = text, {}
         if key in self._cache:
@@ -301,6 +325,8 @@ class Extractor:
                 targets.append(t)
             if is_request:
                 requests.append((s, e, seg.role))
+        if elsewhere and seg.role != "title":
+            targets = [t for t in targets if self._nearest_region(text, t) not in elsewhere]
         categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
         found = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
         self._cache[key] = (found, requests)

@@ -80,7 +80,9 @@ _DECISION_WORD = r"(upheld|overturned)"
 _DECISION_INLINE = re.compile(r":[ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
 _DECISION_ALONE = re.compile(r"^[ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
 # professional reviews end the ISSUE AT DISPUTE line with the decision: "... x3 - Overturned"
-_DECISION_DASH = re.compile(r"[ \t][-–—][ \t]*" + _DECISION_WORD + r"[ \t]*\.?[ \t]*$", _I)
+# ... or with the decision's sentence after it: "... quantity 4 - Upheld. The request is"
+_DECISION_DASH = re.compile(r"[ \t][-–—][ \t]*" + _DECISION_WORD
+                            + r"[ \t]*(?:\.[ \t]+(?:The|This)\s+(?:requested\s+\w+|request)\b[^\n]*|\.)?[ \t]*$", _I)
 # MAXIMUS determinations numbered by item: "1. <request> is [not] medically necessary and appropriate."
 _NUMBERED_DETERMINATION = re.compile(
     r"(?m)^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+(?P<title>\S[^\n]*(?:\n(?![ \t]*\d{1,2}[.)][ \t])[^\n]+){0,3}?)"

@@ -89,6 +89,10 @@ class RequestModel(Strict):
     substance_not: Optional[str] = None
     # where a visit of a record of several begins: a note's request is read in its latest visit
     visit_heading: Optional[str] = None
+    # what else places a sentence in a body region (spine levels, region-specific tests), beyond the
+    # request's own region words: when a letter disputes injections for several regions, each item
+    # reads only the sentences about its region or about none
+    sentence_region: dict[str, str] = {}
 
 
 class FindingsFile(Strict):
@@ -184,6 +188,7 @@ class Patterns:
     modifiers: tuple[ModifierModel, ...]
     unstated: Optional[re.Pattern[str]] = None
     visit_heading: Optional[re.Pattern[str]] = None
+    sentence_region: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def _validate(doc: Located, model: type[Strict]) -> Any:
@@ -302,6 +307,11 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     for i, name in enumerate(([req.date] if req.date else []) + req.date_yields_to):
         known(name, ("request", "date") if i == 0 and req.date else ("request", "date_yields_to"))
     regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
+    for k in req.sentence_region:
+        if k not in req.body_region:
+            problems.append(fdoc.problem(("request", "sentence_region", k), "sentence_region",
+                                         f"'{k}' is not a region of request.body_region",
+                                         "use one of: " + ", ".join(req.body_region)))
     sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
     srx = _Compiler(sdoc, {})
     _gate = _Gates()
@@ -332,6 +342,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         if findings.therapy_outcome.unstated else None,
         rx(req.visit_heading, ("request", "visit_heading"), "request", re.IGNORECASE | re.MULTILINE)
         if req.visit_heading else None,
+        tuple((k, _gate(rx(v, ("request", "sentence_region", k), "sentence_region")))
+              for k, v in req.sentence_region.items()),
     )
     problems += rx.problems + srx.problems
     if problems:

@@ -643,3 +643,71 @@ def test_a_record_of_several_visits_reads_the_request_of_the_latest(checker):
     facts = item.extraction.facts.facts
     assert item.title.startswith("RFA today: repeat TPI")
     assert facts["injection_count"].value == 4 and facts["request_date"].value == D(2015, 10, 30)
+
+
+# --- families found on held-out set v11 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ('The determination states that "radiculopathy has not been ruled out."', "radiculopathy_diagnosed", None),
+    ("There is nothing to suggest a lumbar radiculopathy.", "radiculopathy_diagnosed", False),
+    ("The records do not indicate that she had received trigger point injections before.", "repeat_request", False),
+    ("The pain gradually crept back and over the last 2 weeks she has averaged 6/10.", "symptom_duration_days", None),
+    ("She returns 2 months after trigger point injections (09/14/2015, 4 sites).",
+     "prior_injection_date", D(2015, 9, 14)),
+    ("Plan: repeat trigger point injections x4 (same 4 sites as 09/14/2015).", "prior_injection_date", D(2015, 9, 14)),
+    ("  8/25/15  | TPI x3 (20552)  | R upper trap\n  2/9/16   | TPI x4 (20553)  | b/l upper trap",
+     "prior_injection_date", D(2016, 2, 9)),
+    ("Exam: TrPs L UT, L levator. +referral: UT -> ipsilat occiput/temple.", "referred_pain", True),
+    ("Low back pain across the belt line, without radiation to the legs.", "referred_pain", None),
+    ("Trigger points with a twitch response and referred pain into the buttocks, negative straight leg raise.",
+     "twitch_response", True),
+])
+def test_families_from_held_out_v11(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_a_leader_dotted_field_is_a_field(checker):
+    from checker.source import read_text
+    note = ("Date of Service ........ 11/13/2015\n"
+            "Exam ................... Circumscribed trigger points with twitch.\n"
+            "Orders / RFA ........... Repeat trigger point injections x4, bilateral lumbar paraspinals.\n"
+            "Plan ................... Continue HEP.\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    facts = item.extraction.facts.facts
+    assert facts["injection_count"].value == 4 and facts["request_date"].value == D(2015, 11, 13)
+
+
+DWC_TWO_REGIONS = """Case Number: CM15-0000002  Date Assigned: 07/01/2015
+Date of Injury: 01/10/2013  Decision Date: 07/20/2015
+
+CLINICAL CASE SUMMARY
+The injured worker is a 44 year old woman hurt lifting a crate on 01/10/2013. The diagnoses are
+myofascial pain syndrome of the cervical paraspinal and upper trapezius muscles, lumbar disc
+protrusion at L5-S1, and right S1 radiculopathy. Physical therapy and naproxen failed to control
+the pain. Cervical examination: circumscribed trigger points in the upper trapezius with a twitch
+response and pain referred to the occiput; Spurling's test is negative. Lumbar examination:
+circumscribed trigger points in the right lumbar paraspinals with a twitch response and pain
+referred to the buttock; positive straight leg raise on the right and decreased sensation in the
+right S1 dermatome. She has had no injections. On 06/01/2015 the physician requested trigger point
+injections x2 to the upper trapezius and x2 to the right lumbar paraspinals, with 1% lidocaine.
+
+IMR ISSUES, DECISIONS AND RATIONALES
+Trigger point injections x2 to the bilateral upper trapezius muscles: Overturned
+Medical Treatment Guideline(s) Used by the Expert Reviewer: MTUS Chronic Pain, page 122.
+Decision rationale: The cervical criteria are met for this patient.
+
+Trigger point injections x2 to the right lumbar paraspinal muscles: Upheld
+Medical Treatment Guideline(s) Used by the Expert Reviewer: MTUS Chronic Pain, page 122.
+Decision rationale: The patient has a lumbar radiculopathy documented in the record.
+"""
+
+
+def test_a_letter_with_requests_for_two_regions_reads_each_region_apart(checker):
+    from checker.source import read_text
+    letter = checker.check_source(read_text(DWC_TWO_REGIONS, "l.txt"))
+    by_region = {i.extraction.facts.facts["body_region"].value: i for i in letter.items if i.is_tpi}
+    neck, back = by_region["cervical"], by_region["lumbar"]
+    assert "radiculopathy_diagnosed" not in neck.extraction.facts.facts
+    assert back.extraction.facts.facts["radiculopathy_diagnosed"].value is True
+    neck_status, back_status = ({r.criterion.id: r.status for r in i.decision.results} for i in (neck, back))
+    assert neck_status["TPI-4"] == "met" and back_status["TPI-4"] == "not_met"
