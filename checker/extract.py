@@ -167,7 +167,12 @@ class Extractor:
                     seen[key] = bool(rx.requires.search(window))
                 if not seen[key]:
                     return False
-            return not (rx.unless and rx.unless.search(sentence))
+            if rx.unless is None:
+                return True
+            key = -id(rx.unless)  # many patterns share one `unless` too ({OTHER_INJECTION})
+            if key not in seen:
+                seen[key] = bool(rx.unless.search(sentence))
+            return not seen[key]
 
         def at(m: re.Match[str], group: int | str = 0) -> tuple[int, int]:
             a, b = m.span(group)
