@@ -112,7 +112,10 @@ class Checker:
                     for s, e in self.extractor.sentences(text, whole)
                     if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
                     and self.is_tpi_title(text[s:e])]
-        request = _in_latest_visit(requests, text, self.extractor.p.visit_heading)
+        # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...") is
+        # not the request while another sentence names the injections
+        requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
+        request = _in_latest_visit(requests, text, self.extractor.p)
         if request is None:
             return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
         # the title is the line of the request sentence that names the injections
@@ -138,17 +141,24 @@ class Checker:
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
 
 
-def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str,
-                     heading: Optional[re.Pattern[str]]) -> Optional[tuple[int, int]]:
-    """The request of a note: in a record of several visits (a procedure note and its follow-up, an
-    older visit copied forward), the latest visit that makes one; in it, the first sentence with a
-    request word ("RFA today: repeat TPI ..."), else the first sentence after its plan heading."""
+def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Any) -> Optional[tuple[int, int]]:
+    """The request of a note. Sentences that record earlier injections ("TPI #1: 04/21/2016 ...",
+    "s/p TPI x4 on 6/2/14") are passed over while another names the injections; in a record of several
+    visits (a procedure note and its follow-up, an older visit copied forward) the latest visit that
+    makes one is read; in it, the first sentence that asks ("RFA submitted: repeat TPI x3"), else the
+    first with a request word, else the first after its plan heading."""
     if not requests:
         return None
+    def past(r: tuple[int, int, bool]) -> bool:
+        return p.past_injection is not None and bool(p.past_injection.search(text, r[0], r[1])) and not (
+            p.request_cue is not None and p.request_cue.search(text, r[0], r[1]))
+    current = [r for r in requests if not past(r)] or requests
+    heading = p.visit_heading
     starts = [m.start() for m in heading.finditer(text)] if heading is not None else []
-    latest = max(bisect.bisect_right(starts, s) for s, _, _ in requests)
-    mine = [r for r in requests if bisect.bisect_right(starts, r[0]) == latest]
-    s, e, _ = next((r for r in mine if r[2]), mine[0])
+    latest = max(bisect.bisect_right(starts, s) for s, _, _ in current)
+    mine = [r for r in current if bisect.bisect_right(starts, r[0]) == latest]
+    asking = [r for r in mine if p.request_cue is not None and p.request_cue.search(text, r[0], r[1])]
+    s, e, _ = next(iter(asking), None) or next((r for r in mine if r[2]), mine[0])
     return s, e
 
 

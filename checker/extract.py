@@ -225,7 +225,8 @@ class Extractor:
             for m in rx.regex.finditer(sentence):
                 value = self._number(m, rx)
                 if value is not None:
-                    out.append(_Target(rx, rx.fact, value, at(m), at(m, "n"), role))
+                    focus = at(m, "n") if m.groupdict().get("n") is not None else at(m)
+                    out.append(_Target(rx, rx.fact, value, at(m), focus, role))
         for rx in self.p.dates if _DIGIT.search(sentence) else ():  # every date has digits
             if not _applies(rx):
                 continue
@@ -243,6 +244,14 @@ class Extractor:
         return out
 
     def _number(self, m: re.Match[str], rx: Rx) -> Optional[float]:
+        groups = m.groupdict()
+        if groups.get("before") and groups.get("after"):
+            # a figure given as scores before and after ("from 8/10 to 4/10"): the share that went
+            before, after = float(groups["before"]), float(groups["after"])
+            if not 0 < before or not 0 <= after <= before:
+                return None
+            share = round((before - after) / before * 100, 1)
+            return int(share) if share.is_integer() else share
         raw = " ".join(m.group("n").lower().split())
         n = self.p.numbers.get(raw)
         if n is None:
@@ -258,6 +267,8 @@ class Extractor:
             if "more" in m.groupdict() and m.group("more"):
                 days += 1  # "more than three months" is past the three-month mark
             n = days / 7 if rx.unit == "weeks" else days
+        elif m.groupdict().get("more"):
+            n += 1  # "greater than 50% relief" is past the 50% mark
         return int(n) if float(n).is_integer() else round(n, 4)
 
     # --- the whole text -------------------------------------------------------------------------------
@@ -414,6 +425,10 @@ class Extractor:
         if policy is True and True in values:
             warnings.append(f"{label}: mentions disagree; documented present wins")
             return True, [m for m in found if m.value is True]
+        if policy == "last":  # the last mention: of several sessions told in order, the latest one's
+            chosen = found[-1].value
+            warnings.append(f"{label}: mentions disagree ({', '.join(map(_show, values))}); the last, {_show(chosen)}, is used")
+            return chosen, [m for m in found if m.value == chosen]
         if policy == "latest":  # the latest of several dates (the last visit of a record)
             latest = max(values)
             return latest, [m for m in found if m.value == latest]

@@ -18,7 +18,7 @@ from .schema import Strict, problems_from_validation
 from .vocabulary import Vocabulary
 from .yamlsrc import Located, load_yaml_file
 
-Conflict = Literal[True, "first", "latest", "drop", "nearest_before_request"]
+Conflict = Literal[True, "first", "last", "latest", "drop", "nearest_before_request"]
 
 
 class PatternModel(Strict):
@@ -93,6 +93,10 @@ class RequestModel(Strict):
     # request's own region words: when a letter disputes injections for several regions, each item
     # reads only the sentences about its region or about none
     sentence_region: dict[str, str] = {}
+    # among a note's sentences naming the injections: which make the request ("RFA submitted: repeat
+    # TPI x3") and which record earlier injections ("TPI #1: 04/21/2016 ... (authorized 04/12/2016)")
+    request_cue: Optional[str] = None
+    past_injection: Optional[str] = None
 
 
 class FindingsFile(Strict):
@@ -189,6 +193,8 @@ class Patterns:
     unstated: Optional[re.Pattern[str]] = None
     visit_heading: Optional[re.Pattern[str]] = None
     sentence_region: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    request_cue: Optional[re.Pattern[str]] = None
+    past_injection: Optional[re.Pattern[str]] = None
 
 
 def _validate(doc: Located, model: type[Strict]) -> Any:
@@ -344,6 +350,8 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         if req.visit_heading else None,
         tuple((k, _gate(rx(v, ("request", "sentence_region", k), "sentence_region")))
               for k, v in req.sentence_region.items()),
+        _gate(rx(req.request_cue, ("request", "request_cue"), "request")) if req.request_cue else None,
+        _gate(rx(req.past_injection, ("request", "past_injection"), "request")) if req.past_injection else None,
     )
     problems += rx.problems + srx.problems
     if problems:

@@ -711,3 +711,47 @@ def test_a_letter_with_requests_for_two_regions_reads_each_region_apart(checker)
     assert back.extraction.facts.facts["radiculopathy_diagnosed"].value is True
     neck_status, back_status = ({r.criterion.id: r.status for r in i.decision.results} for i in (neck, back))
     assert neck_status["TPI-4"] == "met" and back_status["TPI-4"] == "not_met"
+
+
+# --- families found on held-out set v12 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("TPI history: First TPIs 02/08/2016 (bilat lumbar paraspinals, x3), done in this office.",
+     "prior_injection_date", D(2016, 2, 8)),
+    ("Plan: RFA for repeat TPI x3. Last injection 02/08/2016 - interval 12 weeks.", "prior_injection_date", D(2016, 2, 8)),
+    ("Examiner note: the prior TPI was 02/10/2015.", "prior_injection_date", D(2015, 2, 10)),
+    ("11/04/2014  TPI #1, 3 injections R rhomboid.\n02/10/2015  TPI #2, 3 injections, same sites.",
+     "prior_injection_date", D(2015, 2, 10)),
+    ("2/8/17 Will request trigger point injections x3 to the lumbar paraspinals.", "prior_injection_date", None),
+    # relief as scores, and a bound before the share
+    ("After the trigger point injections her pain went from 8/10 to 4/10 for about eight weeks.",
+     "prior_relief_percent", 50),
+    ("Physical therapy in 2013: pain decreased from 7/10 to 2/10.", "prior_relief_percent", None),
+    ("Good response to TPI, >50% relief for 6 weeks.", "prior_relief_percent", 51),
+    ("IW reports relief held ~8 weeks after the TPIs.", "prior_relief_weeks", 8),
+    # a negation inside brackets ends there
+    ("After the TPIs he returned from modified duty (no lifting > 25 lbs) to full duty.", "functional_improvement", True),
+    # judgements of the diagnosis
+    ("A diagnosis of myofascial pain syndrome is not given, although trigger points are described.",
+     "myofascial_pain_syndrome", None),
+    ("I do not make a diagnosis of myofascial pain syndrome.", "myofascial_pain_syndrome", False),
+])
+def test_families_from_held_out_v12(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_of_several_sessions_the_relief_of_the_last_is_read(extractor):
+    text = ("11/04/2014  TPI #1: 40% relief, lasted ~3 weeks.\n"
+            "04/10/2015  PR-2 after TPI #2: about 60% relief since the injections, held ~8 weeks.")
+    found = read(extractor, text)
+    assert (found.get("prior_relief_percent"), found.get("prior_relief_weeks")) == (60, 8), found
+
+
+def test_a_history_line_is_not_the_request_while_another_line_asks(checker):
+    from checker.source import read_text
+    note = ("Injection history:\n- TPI #1: 04/21/2016, bilateral lumbar paraspinals, 3 injections (authorized 04/12/2016).\n"
+            "After the 04/21/2016 injections the pain dropped by 75% for six weeks.\n"
+            "Plan:\n- RFA submitted 06/20/2016: repeat trigger point injections x3, bilateral lumbar paraspinals.\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert "RFA submitted 06/20/2016" in item.title
+    assert item.extraction.facts.facts["request_date"].value == D(2016, 6, 20)
