@@ -104,6 +104,15 @@ class Checker:
         p = self.extractor.p
         return bool(p.tpi_title.search(title)) and not p.not_tpi_title.search(title)
 
+    def _names_injections(self, text: str, s: int, e: int) -> bool:
+        """Does a note's sentence name the injections? A keyword trap ("dry needling of trigger points")
+        counts only next to the mention: the same sentence may ask for an MRI as well."""
+        p = self.extractor.p
+        for hit in p.tpi_title.finditer(text, s, e):
+            if not p.not_tpi_title.search(text, max(s, hit.start() - TRAP_REACH), min(e, hit.end() + TRAP_REACH)):
+                return True
+        return False
+
     def _notes_item(self, source: SourceText, preset: dict[str, Any]) -> ItemCheck:
         text = source.text
         whole = Segment("notes", 0, len(text))
@@ -111,7 +120,7 @@ class Checker:
         requests = [(s, e, bool(self.extractor.p.request_words.search(text[s:e])))
                     for s, e in self.extractor.sentences(text, whole)
                     if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
-                    and self.is_tpi_title(text[s:e])]
+                    and self._names_injections(text, s, e)]
         # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...") is
         # not the request while another sentence names the injections
         requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
@@ -139,6 +148,9 @@ class Checker:
         pack = self.rules.pack_for(TREATMENT)
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
+
+
+TRAP_REACH = 30  # characters either side of a trigger point mention where a keyword trap is looked for
 
 
 def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Any) -> Optional[tuple[int, int]]:

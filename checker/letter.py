@@ -96,6 +96,8 @@ _CONCLUSION = re.compile(r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessar
 # "Determination: OVERTURNED.", "The utilization review non-certification is upheld."
 _ENTRY_DECISION = re.compile(r"(?:\bdetermination\s*:\s*|\b(?:non-?certification|denial|adverse\s+determination)"
                              r"\s+(?:is|was)\s+(?:hereby\s+)?)" + _DECISION_WORD + r"\b", _I)
+_ISSUE_DECISION = re.compile(r"(?m)^[ \t]*(?:Issue|Item|Request)\s*#?\s*(?P<num>\d{1,2})\s*:[^\n]*(?:\n(?![ \t]*\n)[^\n]*){0,3}?"
+                             r"[.\s]-?\s*(?P<word>upheld|overturned)\b", _I)
 _DETERMINATION_PARAGRAPH = re.compile(r"\s*(?:IMR\s+|FINAL\s+)?DETERMINATION\s*:", _I)
 _NOTICE_ITEM = re.compile(
     r"(?m)^[ \t]*(?:(?P<num>\d{1,2})[.)]\s*)?MAXIMUS\s+Federal\s+Services(?:,?\s+Inc\.?)?\s+has\s+determined\s+the\s+request\s+for\s+"
@@ -330,8 +332,9 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
     rationale = make_span(text, rat[0], rat[1]) if rat else None
     inline = _heading_items(text, issue[0], issue[1])
     if inline:
-        return [Item(i.index, i.title, i.decision, i.decision_span, i.partial, citations, rationale, i.span, i.heading)
-                for i in inline]
+        parts = _rationale_parts(text, rationale, [i.title for i in inline]) if rationale and len(inline) > 1 else {}
+        return [Item(i.index, i.title, i.decision, i.decision_span, i.partial, citations, parts.get(n, rationale),
+                     i.span, i.heading) for n, i in enumerate(inline)]
     body = text[issue[0]:issue[1]]
     cuts = [m.start() for m in re.finditer(r"(?m)^[ \t]*(?:\(\d{1,2}\)|\d{1,2}[.)])\s", body)] or \
         [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", body)]
@@ -343,6 +346,12 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
     decision, dspan = _inferred(rationale, text) if len(entries) == 1 else (None, None)
     if stated and len(entries) == 1:
         decision, dspan = _stated(text, stated[0].start, stated[0].end) or (decision, dspan)
+    # the rationale may take the requests one by one: "Issue 1: <request>. Upheld." then its reasons
+    issues = list(_ISSUE_DECISION.finditer(text, rationale.start, rationale.end)) if rationale else []
+    by_number = {int(m.group("num")): (m, issues[i + 1].start() if i + 1 < len(issues) else rationale.end)
+                 for i, m in enumerate(issues)}
+    # ... or under each request's own words: "<request>: The guideline supports ..." then "Tizanidine ...:"
+    parts = _rationale_parts(text, rationale, entries) if rationale and len(entries) > 1 and not issues else {}
     items = []
     for n, entry in enumerate(entries):
         # an entry may carry its own decision line: "1. <request>\n   Determination: OVERTURNED. ..."
@@ -351,9 +360,36 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
         title, partial = _title(text, entry.start, head_end if own and head_end > entry.start else entry.end)
         end = rationale.end if rationale and len(entries) == 1 else entry.end
         d, ds = ((own.group(1).lower(), Span(own.group(0), own.start(), own.end())) if own else (decision, dspan))
-        items.append(Item(n + 1, title, d, ds, partial, citations, rationale,
+        its_rationale = parts.get(n, rationale)
+        if n + 1 in by_number and len(entries) > 1:
+            m, stop = by_number[n + 1]
+            if d is None:
+                d, ds = m.group("word").lower(), Span(m.group("word"), m.start("word"), m.end("word"))
+            its_rationale = make_span(text, m.end(), stop) or rationale
+        items.append(Item(n + 1, title, d, ds, partial, citations, its_rationale,
                           Span(text[entry.start:end], entry.start, end), entry))
     return items
+
+
+def _rationale_parts(text: str, rationale: Span, entries: list[Span]) -> dict[int, Span]:
+    """A shared rationale that takes the requests in turn, each under its own words at the start of a
+    line: the part of each request (only when every request has one)."""
+    starts = []
+    for n, entry in enumerate(entries):
+        words = " ".join(_NUMBER.sub(" ", entry.text, count=1).split())[:PART_KEY]
+        if len(words) < PART_KEY // 2:
+            return {}
+        rx = re.compile(r"(?m)^[ \t]*" + r"\s+".join(map(re.escape, words.split())), _I)
+        m = rx.search(text, rationale.start, rationale.end)
+        if m is None:
+            return {}
+        starts.append((m.start(), n))
+    starts.sort()
+    bounds = [p for p, _ in starts[1:]] + [rationale.end]
+    return {n: part for (p, n), stop in zip(starts, bounds) if (part := make_span(text, p, stop))}
+
+
+PART_KEY = 30  # characters of a request's words that find its part of a shared rationale
 
 
 def _stated(text: str, start: int, end: int) -> tuple[str, Span] | None:

@@ -755,3 +755,39 @@ def test_a_history_line_is_not_the_request_while_another_line_asks(checker):
     [item] = checker.check_source(read_text(note, "n.txt")).items
     assert "RFA submitted 06/20/2016" in item.title
     assert item.extraction.facts.facts["request_date"].value == D(2016, 6, 20)
+
+
+# --- families found on held-out set v13 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("She has no widespread pain, and fibromyalgia is not a consideration in her case.", "fibromyalgia", False),
+    ("On 09/22/2014 the treating pain physician gave three trigger point injections with 1% lidocaine.",
+     "prior_injection_date", D(2014, 9, 22)),
+    ("Plan: repeat TPI x4, 1% lidocaine, same as 6/2/15.", "prior_injection_date", D(2015, 6, 2)),
+    ("She had PT and a daily home program of stretching, but none of this brought the pain below 7/10.",
+     "physical_therapy_failed", True),
+])
+def test_families_from_held_out_v13(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_a_request_naming_its_count_between_commas(checker):
+    from checker.source import read_text
+    note = "PLAN: I am requesting authorization for repeat trigger point injections, four, to the left lumbar paraspinals.\n"
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert item.extraction.facts.facts["injection_count"].value == 4
+
+
+def test_a_note_asking_for_an_mri_in_the_same_sentence_still_asks_for_the_injections(checker):
+    from checker.source import read_text
+    note = "Discussed options; will request TPI x3 L gluteus medius w/ 0.5% bupivacaine today, and MRI L-spine.\n"
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 3
+
+
+@pytest.mark.parametrize("text,value", [
+    ("After the TPIs she had returned to four clinical days a week and had not taken any hydrocodone since.", True),
+    ("Since the injections he has not needed the tramadol at all.", True),
+])
+def test_more_days_at_work_and_medication_no_longer_taken(extractor, text, value):
+    check(extractor, text, "functional_improvement", value)

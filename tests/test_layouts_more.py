@@ -119,6 +119,31 @@ def test_professional_numbered_requests_each_with_its_determination():
         ("Physical therapy, 8 visits, lumbar spine", "upheld")]
 
 
+def test_professional_rationale_taking_the_issues_in_turn():
+    letter = parse_letter(PROFESSIONAL_HEAD + (
+        "\n1. Trigger point injections, bilateral lumbar paraspinal muscles, four (4) injections\n\n"
+        "2. Chiropractic manipulation, lumbar spine, six (6) visits\n") + PROFESSIONAL_TAIL.replace(
+        "RATIONALE:\nThe patient has trigger points with a twitch response. The request is not medically necessary.\n",
+        "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:\nIssue 1: Trigger point injections, bilateral lumbar paraspinal muscles. Upheld.\n"
+        "There is no twitch response. The request is not medically necessary.\n\n"
+        "Issue 2: Chiropractic manipulation, lumbar spine, six (6) visits. Overturned.\n"
+        "A trial of 6 visits is supported. The request is medically necessary.\n"))
+    assert [i.decision for i in letter.items] == ["upheld", "overturned"]
+    assert "twitch" in letter.items[0].rationale.text and "twitch" not in letter.items[1].rationale.text
+
+
+def test_professional_rationale_parts_under_each_request():
+    letter = parse_letter(PROFESSIONAL_HEAD + (
+        "\nRepeat trigger point injections, right rhomboid, quantity 3: Overturned\n\n"
+        "Tizanidine 4 mg #90: Upheld\n") + PROFESSIONAL_TAIL.replace(
+        "RATIONALE:\nThe patient has trigger points with a twitch response. The request is not medically necessary.\n",
+        "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:\n"
+        "Repeat trigger point injections, right rhomboid, quantity 3: the criteria are met.\n\n"
+        "Tizanidine 4 mg #90: no improvement in function is attributed to the tizanidine.\n"))
+    tpi, drug = letter.items
+    assert "criteria are met" in tpi.rationale.text and "tizanidine" not in tpi.rationale.text.lower()
+
+
 @pytest.mark.parametrize("title", [
     "Botox injections into the bilateral trapezius trigger points",
     "Injection of dextrose into trigger points of the low back x4",
