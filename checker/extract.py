@@ -264,7 +264,7 @@ class Extractor:
             days = n * self.p.units.get(unit, self.p.units.get(unit.rstrip("s"), 0))
             if not days:
                 return None
-            if "more" in m.groupdict() and m.group("more"):
+            if any(v for k, v in m.groupdict().items() if k.startswith("more")):
                 days += 1  # "more than three months" is past the three-month mark
             n = days / 7 if rx.unit == "weeks" else days
         elif m.groupdict().get("more"):

@@ -98,6 +98,9 @@ _ENTRY_DECISION = re.compile(r"(?:\bdetermination\s*:\s*|\b(?:non-?certification
                              r"\s+(?:is|was)\s+(?:hereby\s+)?)" + _DECISION_WORD + r"\b", _I)
 _ISSUE_DECISION = re.compile(r"(?m)^[ \t]*(?:Issue|Item|Request)\s*#?\s*(?P<num>\d{1,2})\s*:[^\n]*(?:\n(?![ \t]*\n)[^\n]*){0,3}?"
                              r"[.\s]-?\s*(?P<word>upheld|overturned)\b", _I)
+_DETERMINATION_BLOCK = re.compile(r"(?m)^[ \t]*(?:IMR\s+|FINAL\s+)?DETERMINATIONS?\s*:[ \t]*$", _I)
+_NUMBERED_DECISION = re.compile(r"(?m)^[ \t]*\(?(?P<num>\d{1,2})[.)][ \t]+[^\n]*(?:\n(?![ \t]*\(?\d{1,2}[.)])[^\n]*){0,3}?"
+                                r"[:.\s][-–—]?[ \t]*(?P<word>upheld|overturned)\b", _I)
 _DETERMINATION_PARAGRAPH = re.compile(r"\s*(?:IMR\s+|FINAL\s+)?DETERMINATION\s*:", _I)
 _NOTICE_ITEM = re.compile(
     r"(?m)^[ \t]*(?:(?P<num>\d{1,2})[.)]\s*)?MAXIMUS\s+Federal\s+Services(?:,?\s+Inc\.?)?\s+has\s+determined\s+the\s+request\s+for\s+"
@@ -335,6 +338,15 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
         parts = _rationale_parts(text, rationale, [i.title for i in inline]) if rationale and len(inline) > 1 else {}
         return [Item(i.index, i.title, i.decision, i.decision_span, i.partial, citations, parts.get(n, rationale),
                      i.span, i.heading) for n, i in enumerate(inline)]
+    # a "DETERMINATION:" block listing the requests again with their decisions ("1. <request>: Upheld.")
+    numbered_decisions: dict[int, tuple[str, Span]] = {}
+    block = _DETERMINATION_BLOCK.search(text, issue[0], issue[1])
+    if block is not None:
+        for m in _NUMBERED_DECISION.finditer(text, block.end(), issue[1]):
+            numbered_decisions.setdefault(int(m.group("num")), (m.group("word").lower(),
+                                                                 Span(m.group("word"), m.start("word"), m.end("word"))))
+        if numbered_decisions:
+            issue = (issue[0], block.start())
     body = text[issue[0]:issue[1]]
     cuts = [m.start() for m in re.finditer(r"(?m)^[ \t]*(?:\(\d{1,2}\)|\d{1,2}[.)])\s", body)] or \
         [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", body)]
@@ -360,6 +372,8 @@ def _professional_items(text: str, secs: list[tuple[str, int, int]]) -> list[Ite
         title, partial = _title(text, entry.start, head_end if own and head_end > entry.start else entry.end)
         end = rationale.end if rationale and len(entries) == 1 else entry.end
         d, ds = ((own.group(1).lower(), Span(own.group(0), own.start(), own.end())) if own else (decision, dspan))
+        if d is None and n + 1 in numbered_decisions:
+            d, ds = numbered_decisions[n + 1]
         its_rationale = parts.get(n, rationale)
         if n + 1 in by_number and len(entries) > 1:
             m, stop = by_number[n + 1]

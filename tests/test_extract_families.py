@@ -791,3 +791,16 @@ def test_a_note_asking_for_an_mri_in_the_same_sentence_still_asks_for_the_inject
 ])
 def test_more_days_at_work_and_medication_no_longer_taken(extractor, text, value):
     check(extractor, text, "functional_improvement", value)
+
+
+# --- families found on held-out set v14 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("Her pain has been present since the 2013 injury, well over three months.", "symptom_duration_days", 91),
+    ("Pain 6/10 today, average 5-7/10 over the last two weeks.", "symptom_duration_days", None),
+    ("At that time her symptoms had not yet persisted for more than three months.", "symptom_duration_days", None),
+    ("Fibromyalgia question: the referring note raised the possibility of fibromyalgia.", "fibromyalgia", None),
+    ("Fibromyalgia screen: tender at 2 of 18 sites.", "fibromyalgia", None),
+])
+def test_families_from_held_out_v14(extractor, text, fact, value):
+    check(extractor, text, fact, value)

@@ -144,6 +144,17 @@ def test_professional_rationale_parts_under_each_request():
     assert "criteria are met" in tpi.rationale.text and "tizanidine" not in tpi.rationale.text.lower()
 
 
+def test_professional_determination_block_numbering_the_requests_again():
+    letter = parse_letter(PROFESSIONAL_HEAD + (
+        "\n1. Trigger point injections, right upper trapezius, quantity 3\n2. MRI of the cervical spine\n\n"
+        "DETERMINATION:\n\n1. Trigger point injections, right upper trapezius, quantity 3: Upheld. The requested\n"
+        "treatment is not medically necessary.\n2. MRI of the cervical spine: Overturned. The requested service is\n"
+        "medically necessary.\n") + PROFESSIONAL_TAIL)
+    assert [(i.title.flat, i.decision) for i in letter.items] == [
+        ("Trigger point injections, right upper trapezius, quantity 3", "upheld"),
+        ("MRI of the cervical spine", "overturned")]
+
+
 @pytest.mark.parametrize("title", [
     "Botox injections into the bilateral trapezius trigger points",
     "Injection of dextrose into trigger points of the low back x4",
