@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -19,6 +18,7 @@ from .errors import InputError
 from .extract import Extraction, Extractor, Segment
 from .facts import Evidence, Fact, FactSet
 from .letter import Item, Letter, parse_letter
+from .patterns import Patterns
 from .quotes import continued_line_end
 from .rulepack import RuleSet
 from .source import SourceText, read_source
@@ -153,7 +153,7 @@ class Checker:
 TRAP_REACH = 30  # characters either side of a trigger point mention where a keyword trap is looked for
 
 
-def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Any) -> Optional[tuple[int, int]]:
+def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Patterns) -> Optional[tuple[int, int]]:
     """The request of a note. Sentences that record earlier injections ("TPI #1: 04/21/2016 ...",
     "s/p TPI x4 on 6/2/14") are passed over while another names the injections; in a record of several
     visits (a procedure note and its follow-up, an older visit copied forward) the latest visit that

@@ -27,7 +27,8 @@ LETTER_ROLES = ("summary", "rationale")
 DROPPING = {"HYPOTHETICAL", "POSSIBLE_EXISTENCE", "FAMILY", "ALLERGY"}
 _DIGIT = re.compile(r"\d")
 # sentences before the current one in which a pattern's `requires` may be found: a note's paragraph on the
-# last injections runs over several ("s/p TPIs 2/2/15. ... 51% relief. ... During those 6 wks: ...")
+# last injections runs over several ("s/p TPIs 2/2/15. ... 51% relief. ... During those 6 wks: ..."), and a
+# procedure log's rows and headings come between (five counted sentences, short lines not counted)
 WINDOW = 5
 MIN_WINDOW_WORDS = 4  # a shorter line (a rule of dashes, a heading) does not count as one of them
 MAX_SENTENCE = 1200  # characters; real sentences in letters and notes stay well under this
@@ -279,8 +280,8 @@ class Extractor:
                 elsewhere: frozenset[str] = frozenset()) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
         when the written date does not exist); no fact can be dated after `document_date`. `elsewhere`
-        names the body regions of the letter's other requests: a sentence of the summary or rationale
-        about those regions only ("Lumbar examination: no trigger points") is not read for this one."""
+        names the body regions of the letter's other requests: a mention in the summary or rationale whose
+        nearest region is one of those ("Lumbar examination: no trigger points") is not read for this one."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
@@ -299,7 +300,12 @@ class Extractor:
         # a passage read in two roles (a note's request line is its title too) counts once, in the first,
         # and keeps that role's place in the order
         seen: set[tuple[str, int, int]] = set()
-        mentions = [m for m in mentions if (m.fact, m.start, m.end) not in seen and not seen.add((m.fact, m.start, m.end))]
+        once: list[Mention] = []
+        for m in mentions:
+            if (m.fact, m.start, m.end) not in seen:
+                seen.add((m.fact, m.start, m.end))
+                once.append(m)
+        mentions = once
         mentions = _without_yielded(mentions, self.p.yields)
         warnings: list[str] = []
         mentions = screen(text, mentions, self.vocab, document_date, warnings)
