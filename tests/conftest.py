@@ -1,7 +1,9 @@
-"""Shared fixtures: the bundled rules, one engine for the session, the sample corpus location."""
+"""Shared fixtures: the bundled rules, one engine for the session, the sample corpus location, and
+every rule pack (the bundled ones and the test packs under tests/packs/) for tests that run on each."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import threading
@@ -18,6 +20,26 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 CASES = ROOT / "cases"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# rules folders of test packs: each a facts.yaml and its *.rules.yaml (tests/packs/esi3: a pack on
+# which no rule fires for an empty case)
+TEST_PACKS = Path(__file__).resolve().parent / "packs"
+RULE_DIRS = (RULES, *sorted(p for p in TEST_PACKS.iterdir() if (p / "facts.yaml").is_file()))
+TPI_PACK = "mtus-2009-tpi"
+
+
+@functools.cache
+def rules_at(path: Path):
+    return load_rules(path)
+
+
+@functools.cache
+def engine_at(path: Path) -> Engine:
+    return Engine(rules_at(path).packs)
+
+
+def every_pack() -> list:
+    """(rules folder, pack) for every pack of every rules folder the tests know, bundled first."""
+    return [(d, p) for d in RULE_DIRS for p in rules_at(d).packs]
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +54,8 @@ def engine(rules):
 
 @pytest.fixture(scope="session")
 def pack(rules):
-    return rules.packs[0]
+    """The TPI pack, for the tests about its criteria in particular."""
+    return next(p for p in rules.packs if p.id == TPI_PACK)
 
 
 @pytest.fixture(scope="session")
