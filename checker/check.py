@@ -25,7 +25,6 @@ TREATMENT = "trigger_point_injection"
 # Real IMR letters hold a handful of disputed items (at most about 20 in the DWC corpus); a "letter"
 # with hundreds is not one, and checking it would take minutes.
 MAX_ITEMS = 200
-HEADER_FACTS = {"injury": "injury_date", "ur_denial": "ur_decision_date"}
 
 
 @dataclass
@@ -70,8 +69,9 @@ class Checker:
             raise InputError(f"{source.path}: reads as a {letter.layout} letter, but no disputed item with its decision "
                              "could be found in it")
         out = LetterCheck(source.path, source.kind, text, letter)
-        preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
-                  for k, f in letter.dates.items() if k in HEADER_FACTS}
+        # the letter header's dates that document facts (rules/facts.yaml `letter_dates`)
+        preset = {fact: (letter.dates[key].value, letter.dates[key].span.start, letter.dates[key].span.end)
+                  for key, fact in self.rules.vocabulary.letter_dates if key in letter.dates}
         dated = letter.dates.get("decision")  # no fact of the letter can be later than the letter
         latest = dated.value if dated is not None else None
         if letter.layout == "notes":

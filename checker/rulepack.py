@@ -20,6 +20,8 @@ from .yamlsrc import Located, load_yaml_file
 
 STATUSES = ("met", "not_met", "not_documented", "not_applicable")
 RULE_SCHEMA = "checker/rule-pack/1"
+# the one fact the framework itself reads: its value (a pack's `treatment`) selects the rule pack
+ROUTING_FACT = "treatment"
 
 
 def _iso(value: str) -> str:
@@ -299,7 +301,11 @@ def load_rules(rules_dir: str | Path) -> RuleSet:
         for c in pack.criteria:
             if ids.count(c.id) > 1 and pack is not packs[0]:
                 problems.append(Problem(pack.path, c.line, 1, c.id, "id", "criterion id used in another pack too", ""))
-        if vocab.facts["treatment"].values and pack.treatment not in vocab.facts["treatment"].values:
+        routing = vocab.facts.get(ROUTING_FACT)
+        if routing is None:
+            problems.append(Problem(pack.path, 1, 1, pack.id, "pack.treatment",
+                                    f"the vocabulary has no '{ROUTING_FACT}' fact to select this pack by", ""))
+        elif routing.values and pack.treatment not in routing.values:
             problems.append(Problem(pack.path, 1, 1, pack.id, "pack.treatment",
                                     f"'{pack.treatment}' is not a value of the treatment fact", ""))
     if problems:

@@ -9,11 +9,13 @@ from typing import Literal, Optional, Union
 
 from pydantic import Field, ValidationError, model_validator
 
+from .dates import LETTER_DATE_KEYS
 from .errors import Problem, ValidationFailure
 from .schema import Strict, model_keys, problems_from_validation, suggest
 from .yamlsrc import Located, load_yaml_file
 
 FactType = Literal["bool", "int", "number", "date", "enum", "list"]
+FACT_TYPES = ("bool", "int", "number", "date", "enum", "list")
 NUMERIC = ("int", "number")
 
 
@@ -60,6 +62,9 @@ class FactSpec(Strict):
     unit: Optional[str] = None
     adjust: Optional[Literal["lower", "later"]] = None
     derive: Optional[Derivation] = None
+    # false: `checker score` does not count it (a stand-in or routing fact that expectation files
+    # do not list); derived facts are never scored either
+    scored: bool = True
 
     @model_validator(mode="after")
     def _coherent(self) -> "FactSpec":
@@ -79,10 +84,21 @@ class FactSpec(Strict):
         return self
 
 
+class ReportModel(Strict):
+    # facts shown as "the request" of a checked item, in this order
+    request: list[str] = []
+    # date facts shown as the case's timeline (sorted by date)
+    timeline: list[str] = []
+
+
 class FactsFile(Strict):
     schema_: str = Field("", alias="schema")
     facts: dict[str, FactSpec]
     order: list[list[str]] = []
+    report: ReportModel = ReportModel()
+    # a date of an IMR letter's header (its key: injury, ur_denial, decision, assigned, received) ->
+    # the date fact it documents for every item of the letter
+    letter_dates: dict[str, str] = {}
 
 
 class LexiconFile(Strict):
@@ -114,6 +130,14 @@ class Vocabulary:
     facts: dict[str, FactSpec]
     order: tuple[tuple[str, str], ...]
     lexicons: dict[str, Lexicon]
+    request_facts: tuple[str, ...] = ()
+    timeline_facts: tuple[str, ...] = ()
+    letter_dates: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def unscored(self) -> frozenset[str]:
+        """Facts `checker score` does not count: derived ones and those marked `scored: false`."""
+        return frozenset(n for n, s in self.facts.items() if s.derive is not None or not s.scored)
 
     def spec(self, name: str) -> FactSpec:
         return self.facts[name]
@@ -144,7 +168,9 @@ def load_vocabulary(rules_dir: str | Path) -> Vocabulary:
     problems = _check_references(doc, facts_file, lexicons)
     if problems:
         raise ValidationFailure(problems)
-    return Vocabulary(facts_file.facts, tuple((a, b) for a, b in facts_file.order), lexicons)
+    return Vocabulary(facts_file.facts, tuple((a, b) for a, b in facts_file.order), lexicons,
+                      tuple(facts_file.report.request), tuple(facts_file.report.timeline),
+                      tuple(facts_file.letter_dates.items()))
 
 
 def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon]) -> list[Problem]:
@@ -183,6 +209,15 @@ def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon])
                     if cls not in lex.classes:
                         problems.append(doc.problem(base + ("classify", "any_in", i), name, f"unknown class '{cls}'",
                                                     suggest(cls, lex.classes)))
+    for i, name in enumerate(ff.report.request):
+        need(name, ("report", "request", i), FACT_TYPES)
+    for i, name in enumerate(ff.report.timeline):
+        need(name, ("report", "timeline", i), ("date",))
+    for key, name in ff.letter_dates.items():
+        if key not in LETTER_DATE_KEYS:
+            problems.append(doc.problem(("letter_dates", key), "facts", f"'{key}' is not a date of a letter's header",
+                                        suggest(key, LETTER_DATE_KEYS), at_key=True))
+        need(name, ("letter_dates", key), ("date",))
     for i, pair in enumerate(ff.order):
         if len(pair) != 2:
             problems.append(doc.problem(("order", i), "facts", "each order entry names two date facts", "[earlier, later]"))
