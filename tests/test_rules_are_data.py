@@ -16,7 +16,7 @@ from checker.report import item_json
 from checker.rulepack import load_rules
 from checker.score import score_folder
 from checker.web import create_app, site_of
-from conftest import ROOT, RULES, TEST_PACKS
+from conftest import FIXTURES, ROOT, RULES, TEST_PACKS
 
 LETTERS = ROOT / "corpus" / "letters"
 NOTE = LETTERS / "11-note-pr2-lumbar-initial-certify.txt"
@@ -102,3 +102,47 @@ def test_the_page_title_is_the_packs_section(tmp_path):
     page = TestClient(create_app(str(edited))).get("/").text
     assert "<title>Trigger point injections (edited) pre-screening</title>" in page
     assert "Trigger point injections (edited), page 122." in page
+
+
+def _audit(rules_dir, letter):
+    from checker.audit import make_auditor
+
+    rules = load_rules(rules_dir)
+    checker = _checker(rules)
+    audit = make_auditor(rules, checker).audit(checker.check_file(letter))
+    return [f for item in audit.items for f in item.findings] + audit.findings
+
+
+def test_who_cites_a_guideline_is_worded_by_the_audit_file(tmp_path):
+    letter = FIXTURES / "audit" / "07-guideline-citation-mismatch.txt"
+    [finding] = _audit(RULES, letter)
+    assert finding.message.startswith("the MAXIMUS reviewer cites")
+    edited = rules_copy(tmp_path, "audit/audit.yaml", "maximus: the MAXIMUS reviewer", "maximus: the independent reviewer")
+    assert [f.message.split(" cites")[0] for f in _audit(edited, letter)] == ["the independent reviewer"]
+
+
+def test_the_rationale_sentences_about_the_request_are_found_by_the_audit_file(tmp_path):
+    letter = FIXTURES / "audit" / "08-laterality-mismatch.txt"
+    assert [f.code for f in _audit(RULES, letter)] == ["laterality-mismatch"]
+    # a rationale sentence speaks of the request only when it matches request_mention
+    edited = rules_copy(tmp_path, "audit/audit.yaml", "request_mention: '\\brequest'", "request_mention: '\\brequisition'")
+    assert _audit(edited, letter) == []
+
+
+def test_title_stop_words_are_the_audit_files(tmp_path):
+    letter = FIXTURES / "audit" / "08-laterality-mismatch.txt"
+    # every word of the title that could name it a stop word: the item is named by no rationale sentence
+    edited = rules_copy(tmp_path, "audit/audit.yaml", "[injection, injections,", "[trapezius, injection, injections,")
+    assert _audit(edited, letter) == []
+
+
+def test_an_unknown_region_fact_in_the_audit_file_is_reported_at_its_line(tmp_path):
+    from checker.audit import load_audit_rules
+
+    edited = rules_copy(tmp_path, "audit/audit.yaml", "region_fact: body_region", "region_fact: body_regoin")
+    with pytest.raises(ValidationFailure) as failure:
+        load_audit_rules(edited, load_rules(edited).vocabulary)
+    [problem] = failure.value.problems
+    lines = (edited / "audit" / "audit.yaml").read_text().splitlines()
+    assert "unknown fact 'body_regoin'" in str(problem) and "body_region" in str(problem)
+    assert lines[problem.line - 1].startswith("region_fact:")
