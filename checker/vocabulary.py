@@ -104,6 +104,8 @@ class FactsFile(Strict):
 class LexiconFile(Strict):
     schema_: str = Field("", alias="schema")
     lexicon: str
+    # the list fact a letter's mention of a listed name documents (the extractor reads them), if any
+    fact: Optional[str] = None
     classes: dict[str, list[str]]
 
 
@@ -111,6 +113,7 @@ class LexiconFile(Strict):
 class Lexicon:
     name: str
     classes: dict[str, tuple[str, ...]]
+    fact: Optional[str] = None
 
     def classes_in(self, term: str) -> frozenset[str]:
         """Every class whose listed name occurs in `term` as whole words (empty: unclassified)."""
@@ -161,11 +164,18 @@ def load_vocabulary(rules_dir: str | Path) -> Vocabulary:
     doc = load_yaml_file(rules_dir / "facts.yaml")
     facts_file = _validate(doc, FactsFile, "facts")
     lexicons: dict[str, Lexicon] = {}
+    problems: list[Problem] = []
     for path in sorted((rules_dir / "lexicon").glob("*.yaml")):
         lex_doc = load_yaml_file(path)
         lex = _validate(lex_doc, LexiconFile, "lexicon")
-        lexicons[lex.lexicon] = Lexicon(lex.lexicon, {k: tuple(v) for k, v in lex.classes.items()})
-    problems = _check_references(doc, facts_file, lexicons)
+        lexicons[lex.lexicon] = Lexicon(lex.lexicon, {k: tuple(v) for k, v in lex.classes.items()}, lex.fact)
+        spec = facts_file.facts.get(lex.fact) if lex.fact else None
+        if lex.fact and (spec is None or spec.type != "list"):
+            problems.append(lex_doc.problem(("fact",), "lexicon", f"'{lex.fact}' is not a list fact of facts.yaml",
+                                            suggest(lex.fact, [n for n, s in facts_file.facts.items() if s.type == "list"])))
+    if sum(1 for lex in lexicons.values() if lex.fact) > 1:
+        problems.append(doc.problem((), "lexicon", "more than one lexicon names a fact", "the extractor reads one"))
+    problems += _check_references(doc, facts_file, lexicons)
     if problems:
         raise ValidationFailure(problems)
     return Vocabulary(facts_file.facts, tuple((a, b) for a, b in facts_file.order), lexicons,

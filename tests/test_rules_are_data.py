@@ -146,3 +146,18 @@ def test_an_unknown_region_fact_in_the_audit_file_is_reported_at_its_line(tmp_pa
     lines = (edited / "audit" / "audit.yaml").read_text().splitlines()
     assert "unknown fact 'body_regoin'" in str(problem) and "body_region" in str(problem)
     assert lines[problem.line - 1].startswith("region_fact:")
+
+
+def test_the_lexicon_that_names_a_fact_fills_it_from_request_sentences(tmp_path):
+    assert _item(load_rules(RULES), NOTE).extraction.facts.facts["substances"].value == ("lidocaine",)
+    edited = load_rules(rules_copy(tmp_path, "lexicon/substances.yaml", "fact: substances", "fact: null"))
+    assert "substances" not in _item(edited, NOTE).extraction.facts.facts
+
+
+def test_a_lexicon_naming_a_fact_that_is_no_list_is_reported_at_its_line(tmp_path):
+    edited = rules_copy(tmp_path, "lexicon/substances.yaml", "fact: substances", "fact: injection_count")
+    with pytest.raises(ValidationFailure) as failure:
+        load_rules(edited)
+    [problem] = failure.value.problems
+    lines = (edited / "lexicon" / "substances.yaml").read_text().splitlines()
+    assert "'injection_count' is not a list fact" in str(problem) and lines[problem.line - 1].startswith("fact:")
