@@ -8,6 +8,7 @@ requested treatment found in its plan.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -18,10 +19,9 @@ from .extract import Extraction, Extractor, Segment
 from .facts import Evidence, Fact, FactSet
 from .letter import Item, Letter, parse_letter
 from .quotes import continued_line_end
-from .rulepack import RuleSet
+from .rulepack import ROUTING_FACT, RulePack, RuleSet
 from .source import SourceText, read_source
 
-TREATMENT = "trigger_point_injection"
 # Real IMR letters hold a handful of disputed items (at most about 20 in the DWC corpus); a "letter"
 # with hundreds is not one, and checking it would take minutes.
 MAX_ITEMS = 200
@@ -95,8 +95,19 @@ class Checker:
         return out
 
     def is_tpi_title(self, title: str) -> bool:
-        p = self.extractor.p
-        return bool(p.tpi_title.search(title)) and not p.not_tpi_title.search(title)
+        """Whether a pack takes this item title or note request sentence."""
+        return self.pack_for_title(title) is not None
+
+    def pack_for_title(self, title: str) -> Optional[RulePack]:
+        """The first pack (in file-name order) whose recogniser takes the title, where a pack without
+        one takes the titles the extraction's request patterns take; None: outside every pack."""
+        return next((pack for pack in self.rules.packs if self._title_match(pack, title)), None)
+
+    def _title_match(self, pack: RulePack, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
+        if pack.takes is not None:
+            return pack.recognises(text, start, end)
+        p, end = self.extractor.p, len(text) if end is None else end
+        return None if p.not_tpi_title.search(text, start, end) else p.tpi_title.search(text, start, end)
 
     def _notes_item(self, source: SourceText, preset: dict[str, Any]) -> ItemCheck:
         text = source.text
@@ -108,7 +119,8 @@ class Checker:
         if request is None:
             return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
         # the title is the line of the request sentence that names the injections
-        hit = self.extractor.p.tpi_title.search(text, *request)
+        pack = self.pack_for_title(text[request[0]:request[1]])
+        hit = self._title_match(pack, text, *request)
         line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
         line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
@@ -123,9 +135,9 @@ class Checker:
         extraction = self.extractor.extract(text, segments, path, preset, latest)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
-        facts["treatment"] = Fact(TREATMENT, (Evidence(text[s:e], path, s, e),))
+        pack = self.pack_for_title(text[s:e])
+        facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)
-        pack = self.rules.pack_for(TREATMENT)
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
 

@@ -2,10 +2,13 @@
 every rule pack (the bundled ones and the test packs under tests/packs/) for tests that run on each."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -20,11 +23,25 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 CASES = ROOT / "cases"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# rules folders of test packs: each a facts.yaml and its *.rules.yaml (tests/packs/esi3: a pack on
-# which no rule fires for an empty case)
+# test packs: a folder with its own facts.yaml is a rules folder (tests/packs/esi3: a pack on which no
+# rule fires for an empty case); one without is a pack over the shared facts, run beside the bundled
+# rules (tests/packs/esi2: a pack with its own request recogniser)
 TEST_PACKS = Path(__file__).resolve().parent / "packs"
-RULE_DIRS = (RULES, *sorted(p for p in TEST_PACKS.iterdir() if (p / "facts.yaml").is_file()))
 TPI_PACK = "mtus-2009-tpi"
+
+
+def beside_bundled(pack_dir: Path, target: Path) -> Path:
+    """A rules folder at `target`: a copy of the bundled rules with the pack's rule files added."""
+    shutil.copytree(RULES, target)
+    for path in pack_dir.glob("*.rules.yaml"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+_BESIDE = Path(tempfile.mkdtemp(prefix="checker-test-packs-"))
+atexit.register(shutil.rmtree, _BESIDE, True)
+RULE_DIRS = (RULES, *(p if (p / "facts.yaml").is_file() else beside_bundled(p, _BESIDE / p.name)
+                      for p in sorted(TEST_PACKS.iterdir()) if p.is_dir()))
 
 
 @functools.cache
@@ -38,8 +55,15 @@ def engine_at(path: Path) -> Engine:
 
 
 def every_pack() -> list:
-    """(rules folder, pack) for every pack of every rules folder the tests know, bundled first."""
-    return [(d, p) for d in RULE_DIRS for p in rules_at(d).packs]
+    """(rules folder, pack) for every pack of every rules folder the tests know, bundled first; each
+    pack once (the bundled packs beside a test pack are the bundled ones again)."""
+    out, seen = [], set()
+    for d in RULE_DIRS:
+        for p in rules_at(d).packs:
+            if p.id not in seen:
+                seen.add(p.id)
+                out.append((d, p))
+    return out
 
 
 @pytest.fixture(scope="session")
