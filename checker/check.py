@@ -99,7 +99,7 @@ class Checker:
         return self.pack_for_title(title) is not None
 
     def pack_for_title(self, title: str) -> Optional[RulePack]:
-        """The first pack (in file-name order) whose recogniser takes the title, where a pack without
+        """The first pack (in load order, see load_rules) whose recogniser takes the title, where a pack without
         one takes the titles the extraction's request patterns take; None: outside every pack."""
         return next((pack for pack in self.rules.packs if self._title_match(pack, title)), None)
 

@@ -314,15 +314,18 @@ def _recogniser(doc: Located, model: Optional[RecogniserModel], problems: list[P
 
 
 def load_rules(rules_dir: str | Path) -> RuleSet:
-    """Load the vocabulary and every `*.rules.yaml` pack under `rules_dir`, reporting all problems."""
+    """Load the vocabulary and every pack of `rules_dir`, reporting all problems: each `*.rules.yaml` in
+    it, then each pack folder `packs/<pack>/` (its `*.rules.yaml`, and the facts it adds in its
+    `facts.yaml`), in name order."""
     root = Path(rules_dir)
     if not root.is_dir():
         raise InputError(f"{root}: not a rules folder")
     if not (root / "facts.yaml").exists():
         raise InputError(f"{root}: no facts.yaml (the fact vocabulary) in this rules folder")
-    vocab = load_vocabulary(root)
+    pack_dirs = sorted(p for p in (root / "packs").glob("*") if p.is_dir())
+    vocab = load_vocabulary(root, pack_dirs)
     packs, problems = [], []
-    files = sorted(root.glob("*.rules.yaml"))
+    files = sorted(root.glob("*.rules.yaml")) + [f for d in pack_dirs for f in sorted(d.glob("*.rules.yaml"))]
     if not files:
         raise InputError(f"{root}: no rule packs (*.rules.yaml)")
     for path in files:

@@ -5,7 +5,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Literal, Optional, Sequence, Union
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -159,39 +159,61 @@ def _validate(doc: Located, model: type[Strict], subject: str) -> Strict:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: subject, keys)) from None
 
 
-def load_vocabulary(rules_dir: str | Path) -> Vocabulary:
+def load_vocabulary(rules_dir: str | Path, pack_dirs: Sequence[Path] = ()) -> Vocabulary:
+    """The shared facts (rules_dir/facts.yaml) with the facts each pack folder adds (its facts.yaml);
+    a fact is defined once."""
     rules_dir = Path(rules_dir)
     doc = load_yaml_file(rules_dir / "facts.yaml")
     facts_file = _validate(doc, FactsFile, "facts")
     lexicons: dict[str, Lexicon] = {}
     problems: list[Problem] = []
+    known, order, added = dict(facts_file.facts), list(facts_file.order), []
+    for folder in pack_dirs:
+        if not (Path(folder) / "facts.yaml").is_file():
+            continue
+        pack_doc = load_yaml_file(Path(folder) / "facts.yaml")
+        own = _validate(pack_doc, FactsFile, "facts")
+        for name in own.facts:
+            if name in known:
+                problems.append(pack_doc.problem(("facts", name), "facts", f"fact '{name}' is defined already",
+                                                 "a fact is defined once: use the shared one", at_key=True))
+        if own.report.request or own.report.timeline or own.letter_dates:
+            problems.append(pack_doc.problem(("report",) if (own.report.request or own.report.timeline) else ("letter_dates",),
+                                             "facts", "only the shared facts.yaml says what reports show and what letters date", ""))
+        known.update({n: s for n, s in own.facts.items() if n not in known})
+        order += own.order
+        added.append((pack_doc, own))
     for path in sorted((rules_dir / "lexicon").glob("*.yaml")):
         lex_doc = load_yaml_file(path)
         lex = _validate(lex_doc, LexiconFile, "lexicon")
         lexicons[lex.lexicon] = Lexicon(lex.lexicon, {k: tuple(v) for k, v in lex.classes.items()}, lex.fact)
-        spec = facts_file.facts.get(lex.fact) if lex.fact else None
+        spec = known.get(lex.fact) if lex.fact else None
         if lex.fact and (spec is None or spec.type != "list"):
             problems.append(lex_doc.problem(("fact",), "lexicon", f"'{lex.fact}' is not a list fact of facts.yaml",
-                                            suggest(lex.fact, [n for n, s in facts_file.facts.items() if s.type == "list"])))
+                                            suggest(lex.fact, [n for n, s in known.items() if s.type == "list"])))
     if sum(1 for lex in lexicons.values() if lex.fact) > 1:
         problems.append(doc.problem((), "lexicon", "more than one lexicon names a fact", "the extractor reads one"))
-    problems += _check_references(doc, facts_file, lexicons)
+    problems += _check_references(doc, facts_file, lexicons, known)
+    for pack_doc, own in added:
+        problems += _check_references(pack_doc, own, lexicons, known)
     if problems:
         raise ValidationFailure(problems)
-    return Vocabulary(facts_file.facts, tuple((a, b) for a, b in facts_file.order), lexicons,
+    return Vocabulary(known, tuple((a, b) for a, b in order), lexicons,
                       tuple(facts_file.report.request), tuple(facts_file.report.timeline),
                       tuple(facts_file.letter_dates.items()))
 
 
-def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon]) -> list[Problem]:
+def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon],
+                      known: dict[str, FactSpec]) -> list[Problem]:
+    """Problems of one facts file; the facts it refers to are among `known` (shared and packs')."""
     problems = []
-    names = list(ff.facts)
+    names = list(known)
 
     def need(name: str, loc: tuple, wanted: tuple[str, ...]) -> None:
-        if name not in ff.facts:
+        if name not in known:
             problems.append(doc.problem(loc, "facts", f"unknown fact '{name}'", suggest(name, names)))
-        elif ff.facts[name].type not in wanted:
-            problems.append(doc.problem(loc, "facts", f"fact '{name}' is {ff.facts[name].type}, expected {' or '.join(wanted)}", ""))
+        elif known[name].type not in wanted:
+            problems.append(doc.problem(loc, "facts", f"fact '{name}' is {known[name].type}, expected {' or '.join(wanted)}", ""))
 
     for name in ff.facts:
         if name in ("t", "sid", "id") or not re.fullmatch(r"[a-z][a-z0-9_]*", name):

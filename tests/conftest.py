@@ -23,24 +23,24 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 CASES = ROOT / "cases"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# test packs: a folder with its own facts.yaml is a rules folder (tests/packs/esi3: a pack on which no
-# rule fires for an empty case); one without is a pack over the shared facts, run beside the bundled
-# rules (tests/packs/esi2: a pack with its own request recogniser)
+# test packs: tests/packs/esi3 is a whole rules folder (its own facts.yaml; a pack on which no rule
+# fires for an empty case); tests/packs/esi2 is a pack folder over the shared facts, run as
+# packs/esi2/ of a copy of the bundled rules (a pack with its own request recogniser)
 TEST_PACKS = Path(__file__).resolve().parent / "packs"
+RULES_FOLDERS = ("esi3",)
 TPI_PACK = "mtus-2009-tpi"
 
 
 def beside_bundled(pack_dir: Path, target: Path) -> Path:
-    """A rules folder at `target`: a copy of the bundled rules with the pack's rule files added."""
+    """A rules folder at `target`: a copy of the bundled rules with the pack folder added under packs/."""
     shutil.copytree(RULES, target)
-    for path in pack_dir.glob("*.rules.yaml"):
-        shutil.copy(path, target / path.name)
+    shutil.copytree(pack_dir, target / "packs" / pack_dir.name)
     return target
 
 
 _BESIDE = Path(tempfile.mkdtemp(prefix="checker-test-packs-"))
 atexit.register(shutil.rmtree, _BESIDE, True)
-RULE_DIRS = (RULES, *(p if (p / "facts.yaml").is_file() else beside_bundled(p, _BESIDE / p.name)
+RULE_DIRS = (RULES, *(p if p.name in RULES_FOLDERS else beside_bundled(p, _BESIDE / p.name)
                       for p in sorted(TEST_PACKS.iterdir()) if p.is_dir()))
 
 

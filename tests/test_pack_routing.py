@@ -4,7 +4,6 @@ items and note requests it recognises, and nothing of the trigger point pack's m
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -97,14 +96,57 @@ def test_the_cli_evaluates_the_note_with_the_added_pack(combined, capsys):
     assert (code, item["rule_pack"], item["predicted_decision"]) == (0, "test-esi2", "certify")
 
 
-def test_a_recogniser_that_does_not_compile_is_reported_at_its_line(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(RULES, target)
-    text = (ESI2 / "esi2.rules.yaml").read_text()
-    assert text.count("takes: '") == 1
-    (target / "esi2.rules.yaml").write_text(text.replace("takes: '", "takes: '(unclosed"))
+def _edited_pack(tmp_path, old, new, facts=None):
+    """The bundled rules with a copy of the test pack folder, one edit in its rule file, and the facts
+    file given (the facts the pack adds)."""
+    target = beside_bundled(ESI2, tmp_path / "rules")
+    path = target / "packs" / "esi2" / "esi2.rules.yaml"
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+    if facts is not None:
+        (path.parent / "facts.yaml").write_text(facts)
+    return target, path
+
+
+def _only_problem(folder):
     with pytest.raises(ValidationFailure) as failure:
-        load_rules(target)
+        load_rules(folder)
     [problem] = failure.value.problems
+    return problem
+
+
+def test_a_recogniser_that_does_not_compile_is_reported_at_its_line(tmp_path):
+    target, path = _edited_pack(tmp_path, "takes: '", "takes: '(unclosed")
+    problem = _only_problem(target)
     assert "invalid regular expression" in str(problem)
-    assert (target / "esi2.rules.yaml").read_text().splitlines()[problem.line - 1].strip().startswith("takes:")
+    assert path.read_text().splitlines()[problem.line - 1].strip().startswith("takes:")
+
+
+PACK_FACTS = """schema: checker/facts/1
+facts:
+  {name}:
+    type: int
+    min: 1
+    max: 3
+    group: request
+    label: spinal levels requested
+    ask: the number of levels to be injected
+"""
+
+
+def test_a_pack_folder_adds_its_own_facts(tmp_path):
+    target, _ = _edited_pack(tmp_path, "{fact: conservative_care_failed, eq: true}", "{fact: esi_levels, lte: 2}",
+                             PACK_FACTS.format(name="esi_levels"))
+    rules = load_rules(target)
+    assert rules.vocabulary.facts["esi_levels"].label == "spinal levels requested"
+    assert "esi_levels" not in load_rules(RULES).vocabulary.facts
+    pack = next(p for p in rules.packs if p.id == "test-esi2")
+    assert reference_statuses(pack, {"esi_levels": 2})["ESI2-2"] == "met"
+
+
+def test_a_fact_is_defined_once(tmp_path):
+    target, _ = _edited_pack(tmp_path, "pages: [1]", "pages: [1]", PACK_FACTS.format(name="injection_count"))
+    problem = _only_problem(target)
+    assert "fact 'injection_count' is defined already" in str(problem)
+    assert problem.path.endswith("packs/esi2/facts.yaml") and problem.line == 3
