@@ -17,7 +17,7 @@ from .condition import MAX_LEAVES, Condition, facts_of, leaves, parse
 from .errors import InputError, Problem, ValidationFailure
 from .facts import FactSet, build_factset
 from .schema import Strict, model_keys, problems_from_validation
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import Vocabulary, load_vocabulary, pack_folders
 from .yamlsrc import Located, load_yaml_file
 
 STATUSES = ("met", "not_met", "not_documented", "not_applicable")
@@ -322,7 +322,7 @@ def load_rules(rules_dir: str | Path) -> RuleSet:
         raise InputError(f"{root}: not a rules folder")
     if not (root / "facts.yaml").exists():
         raise InputError(f"{root}: no facts.yaml (the fact vocabulary) in this rules folder")
-    pack_dirs = sorted(p for p in (root / "packs").glob("*") if p.is_dir())
+    pack_dirs = pack_folders(root)
     vocab = load_vocabulary(root, pack_dirs)
     packs, problems = [], []
     files = sorted(root.glob("*.rules.yaml")) + [f for d in pack_dirs for f in sorted(d.glob("*.rules.yaml"))]

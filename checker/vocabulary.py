@@ -159,10 +159,16 @@ def _validate(doc: Located, model: type[Strict], subject: str) -> Strict:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: subject, keys)) from None
 
 
-def load_vocabulary(rules_dir: str | Path, pack_dirs: Sequence[Path] = ()) -> Vocabulary:
-    """The shared facts (rules_dir/facts.yaml) with the facts each pack folder adds (its facts.yaml);
-    a fact is defined once."""
+def pack_folders(rules_dir: str | Path) -> list[Path]:
+    """The pack folders of a rules folder (packs/<pack>/), in name order."""
+    return sorted(p for p in (Path(rules_dir) / "packs").glob("*") if p.is_dir())
+
+
+def load_vocabulary(rules_dir: str | Path, pack_dirs: Optional[Sequence[Path]] = None) -> Vocabulary:
+    """The shared facts (rules_dir/facts.yaml) with the facts each pack folder adds (its facts.yaml;
+    default: every pack folder of rules_dir); a fact is defined once."""
     rules_dir = Path(rules_dir)
+    pack_dirs = pack_folders(rules_dir) if pack_dirs is None else pack_dirs
     doc = load_yaml_file(rules_dir / "facts.yaml")
     facts_file = _validate(doc, FactsFile, "facts")
     lexicons: dict[str, Lexicon] = {}

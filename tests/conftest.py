@@ -29,6 +29,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEST_PACKS = Path(__file__).resolve().parent / "packs"
 RULES_FOLDERS = ("esi3",)
 TPI_PACK = "mtus-2009-tpi"
+TPI_FILE = Path("packs") / TPI_PACK / f"{TPI_PACK}.rules.yaml"   # the TPI pack's criteria, in a rules folder
 
 
 def beside_bundled(pack_dir: Path, target: Path) -> Path:

@@ -16,7 +16,7 @@ from checker.report import item_json
 from checker.rulepack import load_rules
 from checker.score import score_folder
 from checker.web import create_app, site_of
-from conftest import FIXTURES, ROOT, RULES, TEST_PACKS
+from conftest import FIXTURES, ROOT, RULES, TEST_PACKS, TPI_FILE
 
 LETTERS = ROOT / "corpus" / "letters"
 NOTE = LETTERS / "11-note-pr2-lumbar-initial-certify.txt"
@@ -97,7 +97,7 @@ def test_a_case_without_a_treatment_is_told_the_treatments_of_the_packs():
 
 def test_the_page_title_is_the_packs_section(tmp_path):
     assert site_of(str(TEST_PACKS / "esi3"))["title"] == "Epidural steroid injections (test) pre-screening"
-    edited = rules_copy(tmp_path, "mtus-2009-tpi.rules.yaml", "section: Trigger point injections",
+    edited = rules_copy(tmp_path, TPI_FILE, "section: Trigger point injections",
                         "section: Trigger point injections (edited)")
     page = TestClient(create_app(str(edited))).get("/").text
     assert "<title>Trigger point injections (edited) pre-screening</title>" in page
