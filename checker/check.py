@@ -103,6 +103,11 @@ class Checker:
         one takes the titles the extraction's request patterns take; None: outside every pack."""
         return next((pack for pack in self.rules.packs if self._title_match(pack, title)), None)
 
+    def _extraction_pack(self) -> Optional[RulePack]:
+        """The pack without a recogniser: the requests the extraction's own request patterns find are its
+        (a note's request sentence may also name a keyword trap away from the injections)."""
+        return next((pack for pack in self.rules.packs if pack.takes is None), None)
+
     def _title_match(self, pack: RulePack, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
         if pack.takes is not None:
             return pack.recognises(text, start, end)
@@ -119,8 +124,8 @@ class Checker:
         if request is None:
             return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
         # the title is the line of the request sentence that names the injections
-        pack = self.pack_for_title(text[request[0]:request[1]])
-        hit = self._title_match(pack, text, *request)
+        pack = self.pack_for_title(text[request[0]:request[1]]) or self._extraction_pack()
+        hit = self._title_match(pack, text, *request) or self.extractor.p.tpi_title.search(text, *request)
         line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
         line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
@@ -135,7 +140,7 @@ class Checker:
         extraction = self.extractor.extract(text, segments, path, preset, latest)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
-        pack = self.pack_for_title(text[s:e])
+        pack = self.pack_for_title(text[s:e]) or self._extraction_pack()
         facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)
         check.extraction = extraction
