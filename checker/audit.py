@@ -18,13 +18,10 @@ from .check import ItemCheck, LetterCheck
 from .dates import DATE_PATTERN, find_dates
 from .errors import ValidationFailure
 from .prefilter import Prefiltered
-from .schema import Strict, problems_from_validation
+from .schema import Strict, problems_from_validation, suggest
 from .yamlsrc import load_yaml_file
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-STOP_WORDS = {"injection", "injections", "trigger", "point", "points", "request", "requested", "therapy",
-              "sessions", "session", "spine", "muscle", "muscles", "quantity", "additional", "right", "left",
-              "bilateral", "times", "weeks", "lumbar", "cervical", "thoracic"}
 
 
 class EditionRange(Strict):
@@ -55,15 +52,18 @@ class AuditFile(Strict):
     editions: dict[str, dict[str, EditionRange]]
     quantity: dict[str, str]
     laterality: dict[str, str]
-    date_order: list[list[str]] = [["injury", "ur_denial"], ["ur_denial", "assigned"], ["assigned", "decision"],
-                                   ["injury", "decision"], ["ur_denial", "decision"]]
-    # a summary sentence saying a review evaluated a request that was submitted on a later date
+    date_order: list[list[str]]
     # items that only follow another procedure ("Associated surgical service: ...", a rationale "as the
     # requested surgery is not medically necessary, ..."): when several of them cite no guideline, the
     # letter gets one finding for all of them
     follow_on: Optional[dict[str, str]] = None
-    request_after_review: str = (r"(?:utilization\s+review|\bUR\b)[^.]{0,80}?(?:evaluated|reviewed|non-?certified|denied|modified)"
-                                 r"[^.]{0,200}?(?:submitted|requested|received)\s+on\s+")
+    request_after_review: str
+    title_word: str
+    title_stop_words: list[str]
+    request_mention: str
+    clause_split: str
+    role_words: dict[str, str]
+    region_fact: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,34 @@ class AuditRules:
     laterality: dict[str, re.Pattern[str]]
     date_order: list[list[str]]
     request_after_review: re.Pattern[str]
+    title_word: re.Pattern[str]
+    title_stop_words: frozenset[str]
+    request_mention: re.Pattern[str]
+    clause_split: re.Pattern[str]
+    role_words: dict[str, str]
+    region_fact: Optional[str] = None
     follow_on_title: Optional[re.Pattern[str]] = None
     follow_on_rationale: Optional[re.Pattern[str]] = None
 
+    def title_words(self, title: str) -> set[str]:
+        """The words of an item's title that can name it in its rationale (not its stop words)."""
+        return {w.lower() for w in self.title_word.findall(title)} - self.title_stop_words
 
-def load_audit_rules(rules_dir: str | Path) -> AuditRules:
+    def role(self, role: str) -> str:
+        """Who cites a guideline, in words."""
+        return self.role_words.get(role, "the " + role.replace("_", " "))
+
+
+def load_audit_rules(rules_dir: str | Path, vocab=None) -> AuditRules:
+    """The audit patterns of a rules folder; with the vocabulary, the facts they name are checked too."""
     doc = load_yaml_file(Path(rules_dir) / "audit" / "audit.yaml")
     try:
         m = AuditFile.model_validate(doc.data)
     except ValidationError as exc:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "audit")) from None
+    if vocab is not None and m.region_fact is not None and m.region_fact not in vocab.facts:
+        raise ValidationFailure([doc.problem(("region_fact",), "audit", f"unknown fact '{m.region_fact}'",
+                                             suggest(m.region_fact, vocab.facts))])
     # gated by their required words (checker/prefilter.py): the same matches, most sentences skipped
     rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE))  # noqa: E731
     try:
@@ -112,6 +130,8 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
              for g, eds in m.editions.items()},
             rx(m.quantity["title"]), rx(m.quantity["rationale"]), {k: rx(v) for k, v in m.laterality.items()},
             m.date_order, rx(m.request_after_review),
+            re.compile(m.title_word), frozenset(w.lower() for w in m.title_stop_words),
+            re.compile(m.request_mention, re.IGNORECASE), re.compile(m.clause_split), m.role_words, m.region_fact,
             rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
         )
     except re.error:
@@ -120,7 +140,8 @@ def load_audit_rules(rules_dir: str | Path) -> AuditRules:
         raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
 
 
-_NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema")
+_NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
+                 "region_fact")
 
 
 def _regex_problems(doc) -> list:
@@ -185,15 +206,6 @@ class LetterAudit:
         return self.findings + [f for i in self.items for f in i.findings]
 
 
-ROLE_WORDS = {"claims_administrator": "the claims administrator", "maximus": "the MAXIMUS reviewer",
-              "relied_upon": "the IMR reviewer"}
-
-
-def _role(role: str) -> str:
-    """Who cites a guideline, in words."""
-    return ROLE_WORDS.get(role, "the " + role.replace("_", " "))
-
-
 def _quote(text: str, start: int, end: int) -> dict[str, Any]:
     return {"quote": " ".join(text[start:end].split()), "start": start, "end": end}
 
@@ -243,7 +255,7 @@ class Auditor:
         for s, e in self.sentences(text, Segment("rationale", start, end)):
             sentence = text[s:e]
             quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
-                and not re.search(r"\brequest", sentence, re.I)
+                and not self.r.request_mention.search(sentence)
             if self._verdict(sentence):
                 kind = "conclusion"  # "... so the two additional injections are not medically necessary"
             elif quoting:
@@ -258,7 +270,7 @@ class Auditor:
             outside = [name for name, rx in self.r.outside.items() if rx.search(sentence)] \
                 if kind != "guideline" and map_criteria else []
             if kind != "guideline" and map_criteria:
-                for clause in re.split(r";|,\s+(?=but\b|however\b|although\b|while\b|there\s+is\b)|\bwhile\b|\balthough\b", sentence):
+                for clause in self.r.clause_split.split(sentence):
                     deficient = bool(self.r.deficiency.search(clause))
                     criteria += [cid for cid, rx in self.r.reasons.items()
                                  if (deficient or cid in self.exclusions) and rx.search(clause) and cid not in criteria]
@@ -288,7 +300,7 @@ class Auditor:
 
     def _conclusion(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
         last: Optional[tuple[int, int, str]] = None
-        words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", item.item.title.text)} - STOP_WORDS
+        words = self.r.title_words(item.item.title.text)
         topics = [fits for _, (_, fits) in self.r.topics.items() if fits.search(item.item.title.text)]
         naming = [r for r in audit.reasons
                   if any(re.search(rf"\b{w}", text[r.start:r.end], re.I) for w in words)
@@ -323,15 +335,15 @@ class Auditor:
         text = letter.text
         title = item.item.title.text
         region = self._region(title)
-        if region is None and item.extraction is not None and "body_region" in item.extraction.facts.facts:
-            region = item.extraction.facts.facts["body_region"].value
+        if region is None and item.extraction is not None and self.r.region_fact in item.extraction.facts.facts:
+            region = item.extraction.facts.facts[self.r.region_fact].value
         review = letter.letter.dates.get("ur_denial")
         for c in item.item.citations:
             cq = _quote(text, c.raw.start, c.raw.end)
             regions = self.r.chapter_regions.get(c.guideline or "")
             if regions and region and region not in regions:
                 out.append(self.finding("guideline-citation-mismatch",
-                                        f"{_role(c.role)} cites {c.guideline} for a {region} request", [title_q, cq]))
+                                        f"{self.r.role(c.role)} cites {c.guideline} for a {region} request", [title_q, cq]))
                 continue
             cited = " ".join(filter(None, (c.guideline, c.section, c.raw.text)))
             same_role = [" ".join(filter(None, (o.guideline, o.section, o.raw.text))) for o in item.item.citations if o.role == c.role]
@@ -341,7 +353,7 @@ class Auditor:
                 own = any(f.search(other) for other in same_role for t, (f, it) in self.r.topics.items() if it.search(title))
                 if cites.search(cited) and not fits.search(title) and not own:
                     out.append(self.finding("guideline-citation-mismatch",
-                                            f"{_role(c.role)} cites the {topic} guideline for a request that is not {topic}",
+                                            f"{self.r.role(c.role)} cites the {topic} guideline for a request that is not {topic}",
                                             [title_q, cq]))
                     break
             edition = self.r.editions.get(c.guideline or "", {}).get(c.edition or "")
@@ -359,12 +371,12 @@ class Auditor:
     def _laterality(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
         title = item.item.title
         sides = self._sides(text, title.start, title.end)
-        words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", title.text)} - STOP_WORDS
+        words = self.r.title_words(title.text)
         if not sides or not words:
             return []
         for r in audit.reasons:
             sentence = text[r.start:r.end]
-            if not re.search(r"request", sentence, re.I) or not any(re.search(rf"\b{w}", sentence, re.I) for w in words):
+            if not self.r.request_mention.search(sentence) or not any(re.search(rf"\b{w}", sentence, re.I) for w in words):
                 continue
             other = self._sides(text, r.start, r.end)
             if other and other != sides:
@@ -461,7 +473,7 @@ class Auditor:
 def make_auditor(rules, checker) -> Auditor:
     """The auditor for a rule set, sharing the checker's sentence splitter."""
     exclusions = frozenset(c.id for p in rules.packs for c in p.criteria if c.kind == "exclusion")
-    return Auditor(load_audit_rules(rules.root), checker.extractor.sentences, exclusions)
+    return Auditor(load_audit_rules(rules.root, rules.vocabulary), checker.extractor.sentences, exclusions)
 
 
 def _criterion_order(cid: str) -> tuple[int, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -20,14 +21,12 @@ from .facts import Evidence, Fact, FactSet
 from .letter import Item, Letter, parse_letter
 from .patterns import Patterns
 from .quotes import continued_line_end
-from .rulepack import RuleSet
+from .rulepack import ROUTING_FACT, RulePack, RuleSet
 from .source import SourceText, read_source
 
-TREATMENT = "trigger_point_injection"
 # Real IMR letters hold a handful of disputed items (at most about 20 in the DWC corpus); a "letter"
 # with hundreds is not one, and checking it would take minutes.
 MAX_ITEMS = 200
-HEADER_FACTS = {"injury": "injury_date", "ur_denial": "ur_decision_date"}
 
 
 @dataclass
@@ -72,8 +71,9 @@ class Checker:
             raise InputError(f"{source.path}: reads as a {letter.layout} letter, but no disputed item with its decision "
                              "could be found in it")
         out = LetterCheck(source.path, source.kind, text, letter)
-        preset = {HEADER_FACTS[k]: (f.value, f.span.start, f.span.end)
-                  for k, f in letter.dates.items() if k in HEADER_FACTS}
+        # the letter header's dates that document facts (rules/facts.yaml `letter_dates`)
+        preset = {fact: (letter.dates[key].value, letter.dates[key].span.start, letter.dates[key].span.end)
+                  for key, fact in self.rules.vocabulary.letter_dates if key in letter.dates}
         dated = letter.dates.get("decision")  # no fact of the letter can be later than the letter
         latest = dated.value if dated is not None else None
         if letter.layout == "notes":
@@ -101,8 +101,24 @@ class Checker:
         return out
 
     def is_tpi_title(self, title: str) -> bool:
-        p = self.extractor.p
-        return bool(p.tpi_title.search(title)) and not p.not_tpi_title.search(title)
+        """Whether a pack takes this item title or note request sentence."""
+        return self.pack_for_title(title) is not None
+
+    def pack_for_title(self, title: str) -> Optional[RulePack]:
+        """The first pack (in load order, see load_rules) whose recogniser takes the title, where a pack without
+        one takes the titles the extraction's request patterns take; None: outside every pack."""
+        return next((pack for pack in self.rules.packs if self._title_match(pack, title)), None)
+
+    def _extraction_pack(self) -> Optional[RulePack]:
+        """The pack without a recogniser: the requests the extraction's own request patterns find are its
+        (a note's request sentence may also name a keyword trap away from the injections)."""
+        return next((pack for pack in self.rules.packs if pack.takes is None), None)
+
+    def _title_match(self, pack: RulePack, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
+        if pack.takes is not None:
+            return pack.recognises(text, start, end)
+        p, end = self.extractor.p, len(text) if end is None else end
+        return None if p.not_tpi_title.search(text, start, end) else p.tpi_title.search(text, start, end)
 
     def _names_injections(self, text: str, s: int, e: int) -> bool:
         """Does a note's sentence name the injections? A keyword trap ("dry needling of trigger points")
@@ -128,7 +144,8 @@ class Checker:
         if request is None:
             return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
         # the title is the line of the request sentence that names the injections
-        hit = self.extractor.p.tpi_title.search(text, *request)
+        pack = self.pack_for_title(text[request[0]:request[1]]) or self._extraction_pack()
+        hit = self._title_match(pack, text, *request) or self.extractor.p.tpi_title.search(text, *request)
         line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
         line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
@@ -143,9 +160,9 @@ class Checker:
         extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
-        facts["treatment"] = Fact(TREATMENT, (Evidence(text[s:e], path, s, e),))
+        pack = self.pack_for_title(text[s:e]) or self._extraction_pack()
+        facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)
-        pack = self.rules.pack_for(TREATMENT)
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
 

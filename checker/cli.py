@@ -19,8 +19,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def default_rules() -> Path:
+    """$CHECKER_RULES, else the rules installed with the package (checker/bundled_rules/ in the
+    wheel), else, in a source checkout, the repository's rules/ folder."""
     env = os.environ.get("CHECKER_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    installed = here / "bundled_rules"
+    return installed if installed.is_dir() else here.parent / "rules"
 
 
 def _seconds(text: str) -> float:
@@ -138,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("id")
     common(rs)
     rm = rsub.add_parser("mutate", help="mutation-test the rule packs against their examples and the cases")
-    rm.add_argument("--cases", nargs="*", default=None, help="case files or folders (default: cases/)")
+    rm.add_argument("--cases", nargs="*", default=None, help="case files or folders (default: cases/ of a source checkout)")
     common(rm)
     return p
 
@@ -430,6 +436,11 @@ def _regress(args: argparse.Namespace, rules) -> int:
     from .rulepack import load_rules
 
     paths = [str(p) for p in (args.paths or [p for p in DEFAULT_REGRESS if p.exists()])]
+    if not paths:
+        # an installed checker has no repository beside it, so no default corpus to run
+        _error("no cases or expected letters to run: give their files or folders "
+               "(the defaults cases/, corpus/letters/ and regress/ are those of a source checkout)")
+        return EXIT_ERROR
     run = _regression(rules).run(paths)
     for path, message in run.errors:
         _error(message)
@@ -467,7 +478,8 @@ def _mutate(args: argparse.Namespace, rules) -> int:
     from .case import case_files, load_case
     from .mutate import run_mutation
 
-    paths = args.cases if args.cases is not None else [str(REPO / "cases")]
+    # by default the repository's cases, when there is a repository (an installed checker: examples only)
+    paths = args.cases if args.cases is not None else [str(p) for p in [REPO / "cases"] if p.is_dir()]
     cases = []
     for p in (case_files(paths) if paths else []):
         case = load_case(p, rules)

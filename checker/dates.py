@@ -125,6 +125,7 @@ _HEADER_LABELS = {
     "ur_denial": r"UR\s+Denial\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial)|UR\s+Decision\s+Date",
     "received": r"IMR\s+Application\s+Received|Application\s+Received|Date\s+Received|Received",
 }
+LETTER_DATE_KEYS = tuple(_HEADER_LABELS)
 _HEADER_RES = {k: re.compile(rf"\b(?:{v})\s*:[ \t]*\n?[ \t]*" + _DATE_VALUE, re.I) for k, v in _HEADER_LABELS.items()}
 # Prose for letters without a header block (searched in the case summary first): "date of injury
 # on 11-3-10", "injured on ...", "Utilization review dated 9-28-15", "The utilization review

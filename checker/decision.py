@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 from .condition import WORDS, Leaf, deciding_leaves, evaluate, leaves
 from .errors import InputError
 from .facts import Evidence, FactSet, derive, disagreements
-from .rulepack import Criterion, RulePack, RuleSet
+from .rulepack import ROUTING_FACT, Criterion, RulePack, RuleSet
 
 PHYSICIAN_NOTE = ("recommendation for physician review: only a licensed physician may modify, delay or "
                   "deny a request (Labor Code 4610)")
@@ -76,9 +76,10 @@ def decide(statuses: dict[str, str]) -> str:
 
 
 def pack_for(facts: FactSet, rules: RuleSet) -> RulePack:
-    treatment = facts.facts.get("treatment")
+    treatment = facts.facts.get(ROUTING_FACT)
     if treatment is None:
-        raise InputError("the case does not say which treatment is requested: add 'treatment: trigger_point_injection'")
+        raise InputError(f"the case does not say which treatment is requested: add '{ROUTING_FACT}' with one of: "
+                         + ", ".join(p.treatment for p in rules.packs))
     pack = rules.pack_for(treatment.value)
     if pack is None:
         raise InputError(f"no rule pack covers treatment '{treatment.value}'")

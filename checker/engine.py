@@ -11,7 +11,11 @@ Measured traps this module avoids (see docs/durable-rules-notes.md in the shared
   - `post` fires only the first matching rule: facts are asserted with `assert_fact`;
   - untagged patterns loop on the engine's own state fact: every pattern carries `t: case`;
   - at most 1024 live sessions per ruleset: every session is deleted after its evaluation;
-  - a fact that matches no rule is refused (code 1): that simply means no rule fired;
+  - a fact that matches no rule is refused (code 1) but still leaves a half-made session behind,
+    and deleting that session crashes the process (a segmentation fault) when it is the ruleset's
+    first, or while another session lives: every ruleset carries one rule that matches every case
+    (`SEEN`), so each case's session is a whole one and deleting it is safe, as on a pack whose
+    exclusions always fire;
   - exceptions inside actions are swallowed, and two-parameter actions never complete: no Python
     action runs at all; matched rules are read off the session's pending actions;
   - an `$or` whose branches both match fires twice: fired names are collected in a set;
@@ -33,6 +37,8 @@ from .errors import CheckerError
 from .rulepack import RulePack
 
 TAG = {"t": "case"}
+# the rule that matches every case (lower case: criterion ids are upper case, so it cannot clash)
+SEEN = "case__seen"
 _SCALARS = (bool, int, float, str)
 RESERVED = ("t", "sid", "id")
 
@@ -94,6 +100,7 @@ def compile_pack(pack: RulePack, action: Callable[[str], Callable[[Any], None]])
     def add(name: str, parts: list[dict]) -> None:
         rules[name] = {"all": [{"m": {"$and": [TAG] + parts}}], "run": action(name)}
 
+    add(SEEN, [])
     for c in pack.criteria:
         gate = [compile_truth(c.applies_when, "NF")] if c.applies_when else []
         add(f"{c.id}__met", gate + [compile_truth(c.condition, "T")])
@@ -143,7 +150,7 @@ class Engine:
         """The status of every criterion of the pack for documented fact values."""
         out = dict.fromkeys(self._ids[pack_id], "not_documented")
         rule_status = self._rule_status[pack_id]
-        for name in self.fired(pack_id, values):
+        for name in self.fired(pack_id, values) - {SEEN}:
             cid, status = rule_status[name]
             if out[cid] != "not_documented":
                 raise EngineError(f"{cid}: rules for {out[cid]} and {status} fired together; "
@@ -164,12 +171,14 @@ class Engine:
             sid = str(next(self._sids))
             fact.update(TAG, sid=sid)
             fired: set[str] = set()
+            created = False
             try:
                 code, state = _dre.assert_fact(handle, json.dumps(fact))
-                if code == 1:  # matched no rule: every criterion is not documented
-                    return fired
                 if code != 0:
+                    # code 1 (no rule matched) cannot happen with SEEN; its session is not deleted,
+                    # since deleting a half-made session can crash the process
                     raise EngineError(f"engine refused the case (code {code})")
+                created = True
                 pending = _dre.start_action_for_state(handle, state)
                 message = pending[1] if pending else None
                 while message:
@@ -182,10 +191,8 @@ class Engine:
             except Exception as exc:  # the C module raises bare exceptions with numeric codes
                 raise EngineError(f"engine failed on a case: {exc}") from None
             finally:
-                try:
+                if created:
                     _dre.delete_state(handle, sid)
-                except Exception:  # no session was created when the assert itself failed
-                    pass
         return fired
 
 

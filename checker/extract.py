@@ -76,7 +76,9 @@ class Extractor:
         self.p = patterns
         self.vocab = vocab
         self.assertions = Assertions(patterns.modifiers)
-        substances = vocab.lexicons.get("substances")
+        # the lexicon that names a fact: its names, found in a request sentence, are that fact's values
+        substances = next((lex for lex in vocab.lexicons.values() if lex.fact), None)
+        self._named_fact = substances.fact if substances else None
         names = [n for group in substances.classes.values() for n in group] if substances else []
         self._substance_rx = re.compile(
             r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])", re.I
@@ -241,7 +243,7 @@ class Extractor:
                 self.p.substance_context is not None and self.p.substance_context.search(sentence)
                 and not (self.p.substance_not and self.p.substance_not.search(sentence)))):
             for m in self._substance_rx.finditer(sentence):
-                out.append(_Target(None, "substances", m.group(0), at(m), at(m), role))
+                out.append(_Target(None, self._named_fact, m.group(0), at(m), at(m), role))
         return out
 
     def _number(self, m: re.Match[str], rx: Rx) -> Optional[float]:
@@ -388,7 +390,7 @@ class Extractor:
             by_fact.setdefault(m.fact, []).append(m)
         facts: dict[str, Fact] = {}
         for name, found in by_fact.items():
-            if name == "substances":
+            if self.vocab.facts[name].type == "list":  # every name mentioned, in order
                 names = list(dict.fromkeys(m.value.lower() for m in found))
                 facts[name] = Fact(tuple(names), tuple(_evidence(text, m, source) for m in found))
                 continue

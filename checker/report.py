@@ -11,8 +11,6 @@ from .check import ItemCheck, LetterCheck, fact_values
 from .render import decision_json, decision_text
 
 SCHEMA_VERSION = 1
-REQUEST_FACTS = ("treatment", "body_region", "laterality", "injection_count", "substances", "repeat_request", "request_date")
-TIMELINE_FACTS = ("injury_date", "symptom_onset_date", "prior_injection_date", "request_date", "ur_decision_date")
 
 
 def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
@@ -40,7 +38,7 @@ def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
     facts = item.extraction.facts
     values = fact_values(facts)
     out["rule_pack"] = item.decision.pack.id
-    out["request"] = {k: values[k] for k in REQUEST_FACTS if k in values}
+    out["request"] = {k: values[k] for k in vocab.request_facts if k in values}
     decided = decision_json(item.decision)
     out["predicted_decision"] = decided.pop("decision")
     out.update(decided)
@@ -59,7 +57,7 @@ def timeline(item: ItemCheck, vocab) -> list[dict[str, Any]]:
     """The dated events of the case in order, each with where its date was read."""
     facts = item.extraction.facts.facts
     events = []
-    for name in TIMELINE_FACTS:
+    for name in vocab.timeline_facts:
         fact = facts.get(name)
         if fact is None:
             continue
@@ -99,7 +97,7 @@ def letter_text(letter: LetterCheck, vocab) -> str:
             lines += [""] + textwrap.wrap(f"Item {n}: {item.title}{decision} | {why}", 100, subsequent_indent="  ")
             continue
         header = ["request: " + ", ".join(f"{k}={_short(v)}" for k, v in fact_values(item.extraction.facts).items()
-                                            if k in REQUEST_FACTS)]
+                                            if k in vocab.request_facts)]
         events = timeline(item, vocab)
         if events:
             header.append("timeline: " + "; ".join(f"{e['date']} {e['event']}" for e in events))

@@ -4,7 +4,9 @@ Every problem in a rule file is reported at once as `path:line:col: criterion-id
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -15,11 +17,13 @@ from .condition import MAX_LEAVES, Condition, facts_of, leaves, parse
 from .errors import InputError, Problem, ValidationFailure
 from .facts import FactSet, build_factset
 from .schema import Strict, model_keys, problems_from_validation
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import Vocabulary, load_vocabulary, pack_folders
 from .yamlsrc import Located, load_yaml_file
 
 STATUSES = ("met", "not_met", "not_documented", "not_applicable")
 RULE_SCHEMA = "checker/rule-pack/1"
+# the one fact the framework itself reads: its value (a pack's `treatment`) selects the rule pack
+ROUTING_FACT = "treatment"
 
 
 def _iso(value: str) -> str:
@@ -71,12 +75,21 @@ class CriterionModel(Strict):
     examples: list[ExampleModel] = Field(min_length=1)
 
 
+class RecogniserModel(Strict):
+    # a letter item's title or a note's request sentence this pack takes (a regular expression,
+    # matched case-insensitively), unless `refuses` matches it too (the keyword traps)
+    takes: str
+    refuses: Optional[str] = None
+
+
 class PackModel(Strict):
     id: str
     treatment: str
     section: str
     pages: list[int]
     preamble: str
+    # without one, the pack takes the requests the extraction's own request titles take
+    recogniser: Optional[RecogniserModel] = None
 
 
 class RuleFileModel(Strict):
@@ -142,6 +155,15 @@ class RulePack:
     preamble: str
     guideline: Guideline
     criteria: tuple[Criterion, ...]
+    takes: Optional[re.Pattern[str]] = None
+    refuses: Optional[re.Pattern[str]] = None
+
+    def recognises(self, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
+        """Where its recogniser takes text[start:end] (None: not taken, or the pack has no recogniser)."""
+        end = len(text) if end is None else end
+        if self.takes is None or (self.refuses is not None and self.refuses.search(text, start, end)):
+            return None
+        return self.takes.search(text, start, end)
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -267,6 +289,7 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
         if cm.page not in model.pack.pages:
             problems.append(doc.problem(("criteria", i, "page"), cm.id, f"page {cm.page} is not among the pack's pages {model.pack.pages}",
                                         "fix the page or the pack's pages"))
+    takes, refuses = _recogniser(doc, model.pack.recogniser, problems)
     if problems:
         raise ValidationFailure(sorted(set(problems), key=lambda p: (p.line, p.col)))
     g = model.guideline
@@ -274,19 +297,35 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
                           dt.date.fromisoformat(g.in_force.to) if g.in_force.to else None, g.public)
     p = model.pack
     return RulePack(p.id, doc.path, p.treatment, p.section, tuple(p.pages), " ".join(p.preamble.split()),
-                    guideline, tuple(criteria))
+                    guideline, tuple(criteria), takes, refuses)
+
+
+def _recogniser(doc: Located, model: Optional[RecogniserModel], problems: list[Problem]) -> tuple:
+    """The recogniser's patterns, compiled; a pattern that does not compile is a problem at its line."""
+    out = []
+    for key in ("takes", "refuses"):
+        text = getattr(model, key) if model is not None else None
+        try:
+            out.append(re.compile(text, re.IGNORECASE) if text else None)
+        except re.error as exc:
+            problems.append(doc.problem(("pack", "recogniser", key), "pack", f"invalid regular expression: {exc}"))
+            out.append(None)
+    return tuple(out)
 
 
 def load_rules(rules_dir: str | Path) -> RuleSet:
-    """Load the vocabulary and every `*.rules.yaml` pack under `rules_dir`, reporting all problems."""
+    """Load the vocabulary and every pack of `rules_dir`, reporting all problems: each `*.rules.yaml` in
+    it, then each pack folder `packs/<pack>/` (its `*.rules.yaml`, and the facts it adds in its
+    `facts.yaml`), in name order."""
     root = Path(rules_dir)
     if not root.is_dir():
         raise InputError(f"{root}: not a rules folder")
     if not (root / "facts.yaml").exists():
         raise InputError(f"{root}: no facts.yaml (the fact vocabulary) in this rules folder")
-    vocab = load_vocabulary(root)
+    pack_dirs = pack_folders(root)
+    vocab = load_vocabulary(root, pack_dirs)
     packs, problems = [], []
-    files = sorted(root.glob("*.rules.yaml"))
+    files = sorted(root.glob("*.rules.yaml")) + [f for d in pack_dirs for f in sorted(d.glob("*.rules.yaml"))]
     if not files:
         raise InputError(f"{root}: no rule packs (*.rules.yaml)")
     for path in files:
@@ -299,9 +338,20 @@ def load_rules(rules_dir: str | Path) -> RuleSet:
         for c in pack.criteria:
             if ids.count(c.id) > 1 and pack is not packs[0]:
                 problems.append(Problem(pack.path, c.line, 1, c.id, "id", "criterion id used in another pack too", ""))
-        if vocab.facts["treatment"].values and pack.treatment not in vocab.facts["treatment"].values:
+        routing = vocab.facts.get(ROUTING_FACT)
+        if routing is None or routing.type != "enum":
             problems.append(Problem(pack.path, 1, 1, pack.id, "pack.treatment",
-                                    f"'{pack.treatment}' is not a value of the treatment fact", ""))
+                                    f"the vocabulary has no enum fact '{ROUTING_FACT}' to select this pack by", ""))
     if problems:
         raise ValidationFailure(problems)
-    return RuleSet(str(root), vocab, tuple(packs))
+    return RuleSet(str(root), _with_treatments(vocab, packs), tuple(packs))
+
+
+def _with_treatments(vocab: Vocabulary, packs: list[RulePack]) -> Vocabulary:
+    """The vocabulary with each pack's treatment among the routing fact's values: a pack adds its own."""
+    spec = vocab.facts[ROUTING_FACT]
+    values = list(dict.fromkeys([*spec.values, *(p.treatment for p in packs)]))
+    if values == spec.values:
+        return vocab
+    facts = {**vocab.facts, ROUTING_FACT: spec.model_copy(update={"values": values})}
+    return dataclasses.replace(vocab, facts=facts)

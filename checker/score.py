@@ -21,10 +21,6 @@ from .schema import Strict, problems_from_validation
 from .source import read_source, read_text
 from .yamlsrc import load_yaml_file
 
-# derived facts are computed from dates, and the treatment is set by classification: not scored; the
-# record's latest date is a stand-in end point that expectation files do not list
-NOT_SCORED = {"symptom_duration_days", "interval_days", "substance_local_anesthetic", "substance_other", "treatment",
-              "document_date"}
 
 
 class ExpectedItem(Strict):
@@ -153,7 +149,7 @@ def score_folder(folder: Path, checker: Checker, corpus: Optional[Path] = None) 
             except CheckerError as exc:
                 score.differences.append(f"{expected.document}: unreadable: {exc}")
                 continue
-        _score_document(expected, result, score)
+        _score_document(expected, result, score, checker.rules.vocabulary.unscored)
     return score
 
 
@@ -172,7 +168,7 @@ def _excerpt_result(path: Path, excerpt: ExpectedExcerpt, checker: Checker,
         return as_document, None
 
 
-def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Score) -> None:
+def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Score, unscored: frozenset[str]) -> None:
     name = expected.document
     score.documents += 1
     if result.letter.layout == expected.layout:
@@ -195,7 +191,7 @@ def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Scor
         else:
             score.differences.append(f"{name}: '{exp.title[:40]}' letter decision {exp.letter_decision} -> {item.letter_decision}")
         if exp.tpi and item.decision is not None:
-            _score_item(name, exp, item, score)
+            _score_item(name, exp, item, score, unscored)
 
 
 def _match(exp: ExpectedItem, items: list[ItemCheck]) -> Optional[ItemCheck]:
@@ -209,11 +205,11 @@ def _match(exp: ExpectedItem, items: list[ItemCheck]) -> Optional[ItemCheck]:
     return None
 
 
-def _score_item(name: str, exp: ExpectedItem, item: ItemCheck, score: Score) -> None:
+def _score_item(name: str, exp: ExpectedItem, item: ItemCheck, score: Score, unscored: frozenset[str]) -> None:
     score.tpi_items += 1
     facts = item.extraction.facts.facts
     for fact in sorted(set(exp.facts) | set(facts)):
-        if fact in NOT_SCORED:
+        if fact in unscored:
             continue
         s = score.facts.setdefault(fact, FactScore())
         want, got = exp.facts.get(fact), facts.get(fact)

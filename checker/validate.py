@@ -23,7 +23,7 @@ def validate_all(directory: str | Path) -> str:
 
     rules = load_rules(directory)
     problems: list[Problem] = []
-    for loader in (lambda: load_patterns(rules.root, rules.vocabulary), lambda: load_audit_rules(rules.root)):
+    for loader in (lambda: load_patterns(rules.root, rules.vocabulary), lambda: load_audit_rules(rules.root, rules.vocabulary)):
         try:
             loader()
         except ValidationFailure as failure:

@@ -23,12 +23,21 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
 
 from .errors import CheckerError
+from .rulepack import ROUTING_FACT
 
 MAX_UPLOAD = 5 * 1024 * 1024
 # the whole request body: an upload at the limit, its multipart envelope and the form's other fields
 MAX_BODY = MAX_UPLOAD + 256 * 1024
 TIME_LIMIT = 20.0  # seconds per check
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _site(request: Request) -> dict[str, Any]:
+    """What the page checks, in every template: the loaded packs' guideline, section and pages."""
+    return {"site": request.app.state.site}
+
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"), context_processors=[_site])
+NO_SITE = {"title": "Pre-screening", "sources": [], "against": "the rule packs"}
 STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented", "not_applicable": "Not applicable"}
 
 
@@ -124,8 +133,9 @@ class BodyLimit:
     are read (a declared Content-Length over it is refused before reading anything); the body is
     handed to the app from memory, so the framework never spools an upload to disk."""
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, site: Optional[dict[str, Any]] = None):
         self.app, self.limit = app, limit
+        self.site = site or NO_SITE  # the page's title and what it checks (see site_of)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -163,10 +173,24 @@ class BodyLimit:
         if scope["path"].startswith("/api/"):
             body, kind = json.dumps({"error": message}).encode(), b"application/json"
         else:
-            body, kind = TEMPLATES.get_template("error.html").render(message=message).encode(), b"text/html; charset=utf-8"
+            body, kind = TEMPLATES.get_template("error.html").render(message=message, site=self.site).encode(), b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def site_of(rules_dir: str) -> dict[str, Any]:
+    """The page's title and what it checks against, from the rule packs (no pack is named in code)."""
+    from .rulepack import load_rules
+
+    try:
+        packs = load_rules(rules_dir).packs
+    except CheckerError:  # the checks will report the broken rules; the page still needs a title
+        return NO_SITE
+    sources = [{"guideline": p.guideline.title, "edition": p.guideline.edition, "section": p.section,
+                "pages": ", ".join(map(str, p.pages))} for p in packs]
+    return {"title": " / ".join(p.section for p in packs) + " pre-screening", "sources": sources,
+            "against": "; ".join(f"{s['guideline']} {s['edition']}, {s['section']}" for s in sources)}
 
 
 class Failed(Exception):
@@ -189,11 +213,13 @@ def create_app(rules_dir: Optional[str] = None, workers: Optional[int] = None, t
         yield
         pool.close()  # the workers start with the first check (or pool.start(), as `serve` does)
 
-    app = FastAPI(title="MTUS trigger point injection checker", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
-                  description="Pre-screening of trigger point injection requests against the MTUS 2009 criteria. "
+    site = site_of(rules_dir)
+    app = FastAPI(title=site["title"], version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description=f"Pre-screening of requests against {site['against']}. "
                               "A non-certify result is a recommendation for physician review.")
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, site=site)
     app.state.workers = pool
+    app.state.site = site
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -409,7 +435,8 @@ def evaluate_raw(raw: dict[str, Any], rules_dir: str) -> dict[str, Any]:
     from .render import decision_json
 
     rules, checker, _ = tools(rules_dir)
-    raw = {"treatment": "trigger_point_injection", **raw}
+    if ROUTING_FACT not in raw and len(rules.packs) == 1:
+        raw = {ROUTING_FACT: rules.packs[0].treatment, **raw}   # one pack: the checklist is its own
     facts, errors = build_factset(raw, rules.vocabulary, "checklist")
     if errors:
         vocab = rules.vocabulary.facts
@@ -475,7 +502,8 @@ def _checklist(rules) -> list[dict[str, Any]]:
     inputs = {f for name in used for f in _inputs_of(name, rules)}
     out = []
     for name, spec in rules.vocabulary.facts.items():
-        if name in inputs and name != "treatment":
+        # the treatment is a choice only when several packs could take the request
+        if (name in inputs and name != ROUTING_FACT) or (name == ROUTING_FACT and len(rules.packs) > 1):
             out.append({"name": name, "label": spec.label, "type": spec.type, "values": spec.values or [],
                         "min": spec.min, "max": spec.max, "group": spec.group})
     return out

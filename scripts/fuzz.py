@@ -187,7 +187,7 @@ class Fuzzer:
         self.texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "audit").glob("*.txt"))]
         self.pdfs = [p.read_bytes() for p in sorted((corpus / "dwc-2016-2017" / "pdf").glob("*.pdf"))[:8]]
         self.pdfs += [p.read_bytes() for p in sorted((ROOT / "corpus" / "letters").glob("*.pdf"))]
-        self.rule_text = (ROOT / "rules" / "mtus-2009-tpi.rules.yaml").read_text(encoding="utf-8")
+        self.rule_text = (ROOT / "rules" / "packs" / "mtus-2009-tpi" / "mtus-2009-tpi.rules.yaml").read_text(encoding="utf-8")
         self.case_texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "cases").rglob("*.yaml"))]
         self.tmp = Path(tempfile.mkdtemp(prefix="checker-fuzz-"))
         self._client = None

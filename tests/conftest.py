@@ -1,9 +1,14 @@
-"""Shared fixtures: the bundled rules, one engine for the session, the sample corpus location."""
+"""Shared fixtures: the bundled rules, one engine for the session, the sample corpus location, and
+every rule pack (the bundled ones and the test packs under tests/packs/) for tests that run on each."""
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,6 +23,48 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 CASES = ROOT / "cases"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# test packs: tests/packs/esi3 is a whole rules folder (its own facts.yaml; a pack on which no rule
+# fires for an empty case); tests/packs/esi2 is a pack folder over the shared facts, run as
+# packs/esi2/ of a copy of the bundled rules (a pack with its own request recogniser)
+TEST_PACKS = Path(__file__).resolve().parent / "packs"
+RULES_FOLDERS = ("esi3",)
+TPI_PACK = "mtus-2009-tpi"
+TPI_FILE = Path("packs") / TPI_PACK / f"{TPI_PACK}.rules.yaml"   # the TPI pack's criteria, in a rules folder
+
+
+def beside_bundled(pack_dir: Path, target: Path) -> Path:
+    """A rules folder at `target`: a copy of the bundled rules with the pack folder added under packs/."""
+    shutil.copytree(RULES, target)
+    shutil.copytree(pack_dir, target / "packs" / pack_dir.name)
+    return target
+
+
+_BESIDE = Path(tempfile.mkdtemp(prefix="checker-test-packs-"))
+atexit.register(shutil.rmtree, _BESIDE, True)
+RULE_DIRS = (RULES, *(p if p.name in RULES_FOLDERS else beside_bundled(p, _BESIDE / p.name)
+                      for p in sorted(TEST_PACKS.iterdir()) if p.is_dir()))
+
+
+@functools.cache
+def rules_at(path: Path):
+    return load_rules(path)
+
+
+@functools.cache
+def engine_at(path: Path) -> Engine:
+    return Engine(rules_at(path).packs)
+
+
+def every_pack() -> list:
+    """(rules folder, pack) for every pack of every rules folder the tests know, bundled first; each
+    pack once (the bundled packs beside a test pack are the bundled ones again)."""
+    out, seen = [], set()
+    for d in RULE_DIRS:
+        for p in rules_at(d).packs:
+            if p.id not in seen:
+                seen.add(p.id)
+                out.append((d, p))
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +79,8 @@ def engine(rules):
 
 @pytest.fixture(scope="session")
 def pack(rules):
-    return rules.packs[0]
+    """The TPI pack, for the tests about its criteria in particular."""
+    return next(p for p in rules.packs if p.id == TPI_PACK)
 
 
 @pytest.fixture(scope="session")

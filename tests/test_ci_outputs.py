@@ -8,7 +8,7 @@ import socket
 import xml.etree.ElementTree as ET
 
 from checker.cli import main
-from conftest import ROOT, RULES
+from conftest import ROOT, RULES, TPI_FILE
 
 LETTER = ROOT / "corpus" / "letters" / "04-maximus-lumbar-initial-overturned"
 LONG_TITLE = "Trigger point injections x3 to the right quadratus lumborum and gluteus medius"
@@ -32,7 +32,7 @@ def _letter_copy(tmp_path):
 def _ceiling_3(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    path = rules / "mtus-2009-tpi.rules.yaml"
+    path = rules / TPI_FILE
     text = path.read_text()
     assert text.count("condition: {fact: injection_count, lte: 4}") == 1
     path.write_text(text.replace("condition: {fact: injection_count, lte: 4}", "condition: {fact: injection_count, lte: 3}"))

@@ -8,6 +8,7 @@ import pytest
 from checker.decision import evaluate_facts
 from checker.errors import InputError
 from checker.facts import build_factset
+from conftest import TPI_FILE
 
 PASSING = {
     "treatment": "trigger_point_injection", "trigger_points_circumscribed": True, "twitch_response": True,
@@ -104,7 +105,7 @@ def test_the_first_request_policy_is_data(rules, engine, tmp_path):
     from checker.engine import Engine
     from checker.rulepack import load_rules
     shutil.copytree(rules.root, tmp_path / "rules")
-    path = tmp_path / "rules" / "mtus-2009-tpi.rules.yaml"
+    path = tmp_path / "rules" / TPI_FILE
     text = path.read_text()
     text = text.replace("applies_when: {fact: repeat_request, eq: true, if_undocumented: false}",
                         "applies_when: {fact: repeat_request, eq: true}")

@@ -222,7 +222,7 @@ def test_referred_and_myofascial(extractor, text, fact, value):
 
 
 def test_twitch_on_palpation_documents_the_trigger_point(extractor):
-    """Decision (rules/mtus-2009-tpi.rules.yaml, TPI-1 notes): a local twitch response elicited by
+    """Decision (rules/packs/mtus-2009-tpi/mtus-2009-tpi.rules.yaml, TPI-1 notes): a local twitch response elicited by
     palpating a spot in a muscle locates a circumscribed trigger point; a twitch with no palpation site
     ("twitch response noted") does not."""
     found = read(extractor, "Palpation of the left upper trapezius elicits a local twitch response.")

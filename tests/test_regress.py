@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from checker.cli import main
-from conftest import CASES, RULES, ROOT
+from conftest import CASES, ROOT, RULES, TPI_FILE
 
 XSD = ROOT / ".venv" / "share" / "junit-10.xsd"
 SAMPLE = CASES / "samples" / "sample-002-six-tpis.yaml"
@@ -24,7 +24,7 @@ def _run(capsys, *args):
 
 def _rules_with(tmp_path, old, new):
     shutil.copytree(RULES, tmp_path / "rules")
-    path = tmp_path / "rules" / "mtus-2009-tpi.rules.yaml"
+    path = tmp_path / "rules" / TPI_FILE
     text = path.read_text()
     assert text.count(old) == 1
     path.write_text(text.replace(old, new))
@@ -96,7 +96,7 @@ def test_no_mutant_survives_the_examples(capsys):
 
 def test_a_mutant_without_a_pinning_example_survives(tmp_path, capsys):
     shutil.copytree(RULES, tmp_path / "rules")
-    path = tmp_path / "rules" / "mtus-2009-tpi.rules.yaml"
+    path = tmp_path / "rules" / TPI_FILE
     text = path.read_text()
     # drop the two examples that sit on the 50% relief boundary and above it
     for name in ("51% for six weeks with functional improvement", "exactly 50% relief"):

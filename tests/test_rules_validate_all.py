@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from checker.cli import main
-from conftest import ROOT
+from conftest import ROOT, TPI_FILE
 
 
 @pytest.fixture()
@@ -43,7 +43,7 @@ def test_the_bundled_rules_pass(capsys):
     ("lte: 123456789012345678901234567890", "beyond 64 bits"),
 ])
 def test_numbers_the_engine_cannot_take_are_refused_with_their_line(rules_copy, capsys, new, words):
-    pack = rules_copy / "mtus-2009-tpi.rules.yaml"
+    pack = rules_copy / TPI_FILE
     line = _edit(pack, "lte: 4", new)
     code, _, err = _validate(capsys, rules_copy)
     assert code == 2 and words in err and f"{pack}:{line}:" in err
@@ -52,7 +52,7 @@ def test_numbers_the_engine_cannot_take_are_refused_with_their_line(rules_copy, 
 
 
 def test_a_condition_too_large_to_compile_is_refused(rules_copy, capsys):
-    pack = rules_copy / "mtus-2009-tpi.rules.yaml"
+    pack = rules_copy / TPI_FILE
     leaves = ", ".join("{fact: injection_count, eq: %d}" % (n % 100 + 1) for n in range(20_000))
     _edit(pack, "{fact: injection_count, lte: 4}", "{any: [%s]}" % leaves)
     code, _, err = _validate(capsys, rules_copy)

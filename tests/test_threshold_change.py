@@ -8,9 +8,9 @@ from checker.engine import Engine
 from checker.facts import build_factset
 from checker.oracle import reference_statuses
 from checker.rulepack import load_rules
-from conftest import RULES
+from conftest import RULES, TPI_FILE
 
-PACK_FILE = "mtus-2009-tpi.rules.yaml"
+PACK_FILE = TPI_FILE
 
 
 def _copy_with(tmp_path, old, new):
