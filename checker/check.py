@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -77,7 +76,7 @@ class Checker:
         dated = letter.dates.get("decision")  # no fact of the letter can be later than the letter
         latest = dated.value if dated is not None else None
         if letter.layout == "notes":
-            out.items.append(self._notes_item(source, preset))
+            out.items.extend(self._notes_items(source, preset))
             return out
         # a letter disputing injections for several body regions: each item reads what is about its own
         regions = {id(i): self.extractor.regions(i.title.text) for i in letter.items if self.is_tpi_title(i.title.text)}
@@ -120,47 +119,59 @@ class Checker:
         p, end = self.extractor.p, len(text) if end is None else end
         return None if p.not_tpi_title.search(text, start, end) else p.tpi_title.search(text, start, end)
 
-    def _names_injections(self, text: str, s: int, e: int) -> bool:
-        """Does a note's sentence name the injections? A keyword trap ("dry needling of trigger points")
-        counts only next to the mention: the same sentence may ask for an MRI as well."""
+    def _takes(self, pack: RulePack, text: str, s: int, e: int) -> bool:
+        """Does a note's sentence name a treatment of this pack? A pack's recogniser decides for its own;
+        for the pack the extraction's request patterns serve, a keyword trap ("dry needling of trigger
+        points") counts only next to the mention: the same sentence may ask for an MRI as well."""
+        if pack.takes is not None:
+            return bool(pack.recognises(text, s, e))
         p = self.extractor.p
         for hit in p.tpi_title.finditer(text, s, e):
             if not p.not_tpi_title.search(text, max(s, hit.start() - TRAP_REACH), min(e, hit.end() + TRAP_REACH)):
                 return True
         return False
 
-    def _notes_item(self, source: SourceText, preset: dict[str, Any]) -> ItemCheck:
+    def _notes_items(self, source: SourceText, preset: dict[str, Any]) -> list[ItemCheck]:
+        """A note's requests: one item for each pack whose treatment the note asks for (a note may ask
+        for trigger point injections and an epidural), in the packs' order."""
         text = source.text
         whole = Segment("notes", 0, len(text))
         plan = self.extractor.p.plan_heading.search(text)
-        requests = [(s, e, bool(self.extractor.p.request_words.search(text[s:e])))
-                    for s, e in self.extractor.sentences(text, whole)
-                    if (self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start()))
-                    and self._names_injections(text, s, e)]
-        # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...") is
-        # not the request while another sentence names the injections
-        requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
-        request = _in_latest_visit(requests, text, self.extractor.p)
-        if request is None:
-            return ItemCheck("(no trigger point injection request found)", (0, 0), None, False)
-        # the title is the line of the request sentence that names the injections
-        pack = self.pack_for_title(text[request[0]:request[1]]) or self._extraction_pack()
+        asking = [(s, e, bool(self.extractor.p.request_words.search(text[s:e])))
+                  for s, e in self.extractor.sentences(text, whole)
+                  if self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start())]
+        items = []
+        for pack in self.rules.packs:
+            requests = [r for r in asking if self._takes(pack, text, r[0], r[1])]
+            # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...")
+            # is not the request while another sentence names the treatment
+            requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
+            request = _in_latest_visit(requests, text, self.extractor.p)
+            if request is not None:
+                items.append(self._note_request(text, request, pack, whole, source, preset))
+        return items or [ItemCheck("(no request a rule pack takes was found)", (0, 0), None, False)]
+
+    def _note_request(self, text: str, request: tuple[int, int], pack: RulePack, whole: Segment,
+                      source: SourceText, preset: dict[str, Any]) -> ItemCheck:
+        # the title is the line of the request sentence that names the treatment
         hit = self._title_match(pack, text, *request) or self.extractor.p.tpi_title.search(text, *request)
-        line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
-        line_end = text.find("\n", hit.end(), request[1])
+        hit_start, hit_end = (hit.start(), hit.end()) if hit is not None else request
+        line_start = max(text.rfind("\n", request[0], hit_start) + 1, request[0])
+        line_end = text.find("\n", hit_end, request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
         check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
         # the request line is read as the item's title too, so that what it says of the request (its
         # region, side, count, date) comes before what the rest of the note says
-        self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset)
+        self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset, pack=pack)
         return check
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
-                  latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
+                  latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset(),
+                  pack: Optional[RulePack] = None) -> None:
         extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
-        pack = self.pack_for_title(text[s:e]) or self._extraction_pack()
+        pack = pack or self.pack_for_title(text[s:e]) or self._extraction_pack()
         facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)
         check.extraction = extraction
