@@ -256,7 +256,7 @@ class Extractor:
             share = round((before - after) / before * 100, 1)
             return int(share) if share.is_integer() else share
         raw = " ".join(m.group("n").lower().split())
-        n = self.p.numbers.get(raw)
+        n = self.p.numbers.get(raw, self.p.numbers.get(raw.replace("-", " ")))  # "two-thirds" as "two thirds"
         if n is None:
             try:
                 n = float(raw)

@@ -804,3 +804,26 @@ def test_more_days_at_work_and_medication_no_longer_taken(extractor, text, value
 ])
 def test_families_from_held_out_v14(extractor, text, fact, value):
     check(extractor, text, fact, value)
+
+
+# --- families found on held-out set v15 (after its first run) -------------------------------------------
+
+@pytest.mark.parametrize("text,fact,value", [
+    ("She had her first set of four trigger point injections with 1% lidocaine on 07/16/2015.",
+     "prior_injection_date", D(2015, 7, 16)),
+    ("After the injections she reported about two-thirds relief of her neck pain.", "prior_relief_percent", 67),
+    ("After the TPIs her restrictions went from no lifting over 10 pounds to no lifting over 25 pounds "
+     "and she returned to modified duty.", "functional_improvement", True),
+    ("After the injections she resumed driving to her daughter's home and reduced her use of tramadol "
+     "from three tablets a day to one.", "functional_improvement", True),
+])
+def test_families_from_held_out_v15(extractor, text, fact, value):
+    check(extractor, text, fact, value)
+
+
+def test_a_range_of_injections_is_a_limit_not_a_count(checker):
+    from checker.source import read_text
+    note = ("Plan: request trigger point injections to the lumbar spine. The guideline allows no more than three "
+            "to four injections per session.\n")
+    [item] = checker.check_source(read_text(note, "n.txt")).items
+    assert "injection_count" not in item.extraction.facts.facts
