@@ -119,17 +119,16 @@ class Checker:
         p, end = self.extractor.p, len(text) if end is None else end
         return None if p.not_tpi_title.search(text, start, end) else p.tpi_title.search(text, start, end)
 
-    def _takes(self, pack: RulePack, text: str, s: int, e: int) -> bool:
-        """Does a note's sentence name a treatment of this pack? A pack's recogniser decides for its own;
-        for the pack the extraction's request patterns serve, a keyword trap ("dry needling of trigger
-        points") counts only next to the mention: the same sentence may ask for an MRI as well."""
+    def _request_hit(self, pack: RulePack, text: str, s: int, e: int) -> Optional[re.Match[str]]:
+        """Where a note's sentence names a treatment of this pack (None: it names none). A pack's
+        recogniser decides for its own; for the pack the extraction's request patterns serve, a keyword
+        trap ("dry needling of trigger points") counts only next to the mention: the same sentence may
+        ask for an MRI as well."""
         if pack.takes is not None:
-            return bool(pack.recognises(text, s, e))
+            return pack.recognises(text, s, e)
         p = self.extractor.p
-        for hit in p.tpi_title.finditer(text, s, e):
-            if not p.not_tpi_title.search(text, max(s, hit.start() - TRAP_REACH), min(e, hit.end() + TRAP_REACH)):
-                return True
-        return False
+        return next((hit for hit in p.tpi_title.finditer(text, s, e) if not p.not_tpi_title.search(
+            text, max(s, hit.start() - TRAP_REACH), min(e, hit.end() + TRAP_REACH))), None)
 
     def _notes_items(self, source: SourceText, preset: dict[str, Any]) -> list[ItemCheck]:
         """A note's requests: one item for each pack whose treatment the note asks for (a note may ask
@@ -142,7 +141,7 @@ class Checker:
                   if self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start())]
         items = []
         for pack in self.rules.packs:
-            requests = [r for r in asking if self._takes(pack, text, r[0], r[1])]
+            requests = [r for r in asking if self._request_hit(pack, text, r[0], r[1])]
             # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...")
             # is not the request while another sentence names the treatment
             requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
@@ -154,10 +153,9 @@ class Checker:
     def _note_request(self, text: str, request: tuple[int, int], pack: RulePack, whole: Segment,
                       source: SourceText, preset: dict[str, Any]) -> ItemCheck:
         # the title is the line of the request sentence that names the treatment
-        hit = self._title_match(pack, text, *request) or self.extractor.p.tpi_title.search(text, *request)
-        hit_start, hit_end = (hit.start(), hit.end()) if hit is not None else request
-        line_start = max(text.rfind("\n", request[0], hit_start) + 1, request[0])
-        line_end = text.find("\n", hit_end, request[1])
+        hit = self._request_hit(pack, text, *request)  # not None: the sentence was chosen for it
+        line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
+        line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
         check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
         # the request line is read as the item's title too, so that what it says of the request (its

@@ -96,6 +96,13 @@ California MTUS Chronic Pain Medical Treatment Guidelines, page 122.
 RATIONALE:
 The patient has trigger points with a twitch response. The request is not medically necessary.
 """
+PROFESSIONAL_RATIONALE = "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:\n"
+
+
+def _professional_with_rationale(issues: str, rationale: str):
+    """A professional review whose rationale, under the layout's own heading, is `rationale`."""
+    tail = PROFESSIONAL_TAIL[:PROFESSIONAL_TAIL.index("RATIONALE:")] + PROFESSIONAL_RATIONALE + rationale
+    return parse_letter(PROFESSIONAL_HEAD + issues + tail)
 
 
 def test_professional_determination_paragraph_after_the_request():
@@ -120,26 +127,23 @@ def test_professional_numbered_requests_each_with_its_determination():
 
 
 def test_professional_rationale_taking_the_issues_in_turn():
-    letter = parse_letter(PROFESSIONAL_HEAD + (
+    letter = _professional_with_rationale(
         "\n1. Trigger point injections, bilateral lumbar paraspinal muscles, four (4) injections\n\n"
-        "2. Chiropractic manipulation, lumbar spine, six (6) visits\n") + PROFESSIONAL_TAIL.replace(
-        "RATIONALE:\nThe patient has trigger points with a twitch response. The request is not medically necessary.\n",
-        "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:\nIssue 1: Trigger point injections, bilateral lumbar paraspinal muscles. Upheld.\n"
+        "2. Chiropractic manipulation, lumbar spine, six (6) visits\n",
+        "Issue 1: Trigger point injections, bilateral lumbar paraspinal muscles. Upheld.\n"
         "There is no twitch response. The request is not medically necessary.\n\n"
         "Issue 2: Chiropractic manipulation, lumbar spine, six (6) visits. Overturned.\n"
-        "A trial of 6 visits is supported. The request is medically necessary.\n"))
+        "A trial of 6 visits is supported. The request is medically necessary.\n")
     assert [i.decision for i in letter.items] == ["upheld", "overturned"]
     assert "twitch" in letter.items[0].rationale.text and "twitch" not in letter.items[1].rationale.text
 
 
 def test_professional_rationale_parts_under_each_request():
-    letter = parse_letter(PROFESSIONAL_HEAD + (
+    letter = _professional_with_rationale(
         "\nRepeat trigger point injections, right rhomboid, quantity 3: Overturned\n\n"
-        "Tizanidine 4 mg #90: Upheld\n") + PROFESSIONAL_TAIL.replace(
-        "RATIONALE:\nThe patient has trigger points with a twitch response. The request is not medically necessary.\n",
-        "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:\n"
+        "Tizanidine 4 mg #90: Upheld\n",
         "Repeat trigger point injections, right rhomboid, quantity 3: the criteria are met.\n\n"
-        "Tizanidine 4 mg #90: no improvement in function is attributed to the tizanidine.\n"))
+        "Tizanidine 4 mg #90: no improvement in function is attributed to the tizanidine.\n")
     tpi, drug = letter.items
     assert "criteria are met" in tpi.rationale.text and "tizanidine" not in tpi.rationale.text.lower()
 
