@@ -17,7 +17,7 @@ DEFAULT = "ef09d22"  # main before issue 16: pypdf, ConText and JSON as they wer
 # the checker's code and data; the letters and cases read come from the working tree, the same for both
 PARTS = ("checker", "rules")
 # runs the command line of the tree given first, whatever checker is installed
-LAUNCHER = "import sys; sys.path.insert(0, sys.argv.pop(1)); from checker.cli import main; sys.exit(main())"
+LAUNCHER = "import sys; sys.path.insert(0, sys.argv.pop(1)); from checker.interfaces.cli import main; sys.exit(main())"
 
 
 def export(rev: str) -> Path:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import baseline  # noqa: E402
-from checker.case import default_corpus  # noqa: E402
+from checker.app import default_corpus  # noqa: E402
 
 
 def rss_kib(pid: str = "self") -> int:
@@ -41,7 +41,7 @@ def rss_kib(pid: str = "self") -> int:
 
 def helper_rss_kib() -> int:
     """The PDFium helper process of this process, when one is running (0 otherwise)."""
-    from checker import pdftext
+    from checker.reading import pdftext
 
     proc = getattr(pdftext._HELPER, "_proc", None)
     return rss_kib(str(proc.pid)) if proc is not None else 0
@@ -123,7 +123,7 @@ def main() -> int:
 
     if args.rss_letters <= 0:
         return 0
-    from checker.batch import _init, audit_one
+    from checker.interfaces.batch import _init, audit_one
 
     folder = make_folder(min(args.rss_letters, 2000), args.pdf_share)
     files = sorted(str(p) for p in folder.iterdir())

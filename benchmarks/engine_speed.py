@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/engine_speed.py [--cases N] [--rss-evaluations N] [--seed S]
 
 Every figure comes from one run on the same generated cases, so the ratios compare like with like:
-  - engine: checker.engine.Engine (durable_rules C entry points, one session per case);
+  - engine: checker.engine.durable.Engine (durable_rules C entry points, one session per case);
   - host:   the naive path, durable's Host.assert_fact with a Python action per rule (the baseline
             the engine's design is measured against);
-  - oracle: checker.oracle.reference_statuses (plain Python over the same condition trees).
+  - oracle: checker.engine.oracle.reference_statuses (plain Python over the same condition trees).
 RSS is read from /proc/self/status before and after the long run. Nothing here is a test: it prints.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.engine import Engine, _SyncHost, compile_pack  # noqa: E402
-from checker.oracle import reference_statuses  # noqa: E402
-from checker.rulepack import load_rules  # noqa: E402
+from checker.engine.durable import Engine, _SyncHost, compile_pack  # noqa: E402
+from checker.engine.oracle import reference_statuses  # noqa: E402
+from checker.rules.rulepack import load_rules  # noqa: E402
 
 
 def rss_kib() -> int:

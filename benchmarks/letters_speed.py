@@ -32,7 +32,7 @@ import baseline  # noqa: E402
 
 def corpus_files() -> dict[str, list[str]]:
     sys.path.insert(0, str(ROOT))
-    from checker.case import default_corpus
+    from checker.app import default_corpus
 
     corpus = default_corpus()
     texts = sorted((corpus / "imr").glob("*.txt")) + sorted((ROOT / "corpus" / "letters").glob("*.txt"))
@@ -45,7 +45,7 @@ def cpu_seconds() -> float:
     import os
 
     total = time.process_time()
-    helper = getattr(sys.modules.get("checker.pdftext"), "_HELPER", None)
+    helper = getattr(sys.modules.get("checker.reading.pdftext"), "_HELPER", None)
     proc = getattr(helper, "_proc", None)
     if proc is not None:
         try:
@@ -59,12 +59,12 @@ def cpu_seconds() -> float:
 def worker(tree: str, files: dict[str, list[str]], rounds: int) -> dict:
     """Runs inside the process of one version: its start-up, then each stage's rate."""
     sys.path.insert(0, tree)
-    from checker import batch
-    from checker.cli import _checker
-    from checker.rulepack import load_rules
+    from checker.interfaces import batch
+    from checker.app import build_checker
+    from checker.rules.rulepack import load_rules
 
     rules = load_rules(Path(tree) / "rules")
-    checker = _checker(rules)
+    checker = build_checker(rules)
     checker.check_file(files["text"][0])
     out = {"startup": time.perf_counter() - STARTED}
     batch._init(str(Path(tree) / "rules"), 0)

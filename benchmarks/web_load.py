@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from checker.case import default_corpus  # noqa: E402
+from checker.app import default_corpus  # noqa: E402
 from hostile import costly_pdf  # noqa: E402
 
 CHECKER = str(ROOT / ".venv" / "bin" / "checker")

@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from checker.audit import make_auditor  # noqa: E402
-from checker.case import default_corpus, load_case  # noqa: E402
-from checker.cli import _checker  # noqa: E402
-from checker.errors import CheckerError  # noqa: E402
-from checker.rulepack import load_pack, load_rules  # noqa: E402
-from checker.source import read_source, read_text  # noqa: E402
+from checker.audit.auditor import make_auditor  # noqa: E402
+from checker.app import default_corpus  # noqa: E402
+from checker.decision.case import load_case  # noqa: E402
+from checker.app import build_checker  # noqa: E402
+from checker.core.errors import CheckerError  # noqa: E402
+from checker.rules.rulepack import load_pack, load_rules  # noqa: E402
+from checker.reading.source import read_source, read_text  # noqa: E402
 from hostile import alias_bomb, costly_pdf  # noqa: E402
 
 LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445",
@@ -178,7 +179,7 @@ def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
 class Fuzzer:
     def __init__(self, seed: int, time_limit: float):
         self.rules = load_rules(ROOT / "rules")
-        self.checker = _checker(self.rules)
+        self.checker = build_checker(self.rules)
         self.auditor = make_auditor(self.rules, self.checker)
         self.seed, self.time_limit = seed, time_limit
         corpus = default_corpus()
@@ -197,7 +198,7 @@ class Fuzzer:
         if self._client is None:
             from fastapi.testclient import TestClient
 
-            from checker.web import create_app
+            from checker.interfaces.web import create_app
 
             app = create_app(str(ROOT / "rules"), workers=1, time_limit=self.time_limit / 2)
             app.state.workers.start()
@@ -297,9 +298,9 @@ class Fuzzer:
         must run through the engine and agree with the plain-Python semantics on every example."""
         import re
 
-        from checker.engine import Engine
-        from checker.facts import derive
-        from checker.oracle import reference_statuses
+        from checker.engine.durable import Engine
+        from checker.rules.facts import derive
+        from checker.engine.oracle import reference_statuses
 
         text = re.sub(r"\b(gte|gt|lte|lt|eq|neq): (\d+(?:\.\d+)?)\b",
                       lambda m: f"{m.group(1)}: {rng.choice(NUMBERS)}" if rng.random() < 0.3 else m.group(0), self.rule_text)
@@ -353,7 +354,7 @@ class Fuzzer:
         within its bounds and not dated after the letter (a silent wrong answer otherwise)."""
         import re
 
-        from checker.facts import coerce
+        from checker.rules.facts import coerce
 
         text = rng.choice(self.texts)
         text = re.sub(r"\b\d{1,3}(?=\s*(?:%|percent))", lambda m: rng.choice(IMPOSSIBLE["percent"]) if rng.random() < 0.6 else m.group(0), text)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.case import default_corpus
-from checker.engine import Engine
-from checker.rulepack import load_rules
+from checker.app import default_corpus
+from checker.engine.durable import Engine
+from checker.rules.rulepack import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -7,12 +7,12 @@ import json
 import pytest
 import yaml
 
-from checker.audit import load_audit_rules, make_auditor
-from checker.check import Checker
-from checker.cli import main
-from checker.engine import Engine
-from checker.extract import Extractor
-from checker.patterns import load_patterns
+from checker.audit.auditor import load_audit_rules, make_auditor
+from checker.decision.check import Checker
+from checker.interfaces.cli import main
+from checker.engine.durable import Engine
+from checker.extraction.extract import Extractor
+from checker.extraction.patterns import load_patterns
 from conftest import FIXTURES, RULES
 
 AUDIT = FIXTURES / "audit"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import FIXTURES
 
 FOLLOW_ON = FIXTURES / "follow_on" / "shoulder-surgery-follow-on.txt"

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from checker.cli import main
-from checker.errors import InputError, ValidationFailure
-from checker.safeio import read_limited
-from checker.yamlsrc import load_yaml_text
+from checker.interfaces.cli import main
+from checker.core.errors import InputError, ValidationFailure
+from checker.core.safeio import read_limited
+from checker.rules.yamlsrc import load_yaml_text
 from conftest import ROOT
 
 BOMB = "".join(f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join([f'*{chr(96 + i)}'] * 9) if i else ', '.join(['lol'] * 9)}]\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.case import load_case
-from checker.decision import evaluate_facts
+from checker.decision.case import load_case
+from checker.decision.decide import evaluate_facts
 from conftest import CASES
 
 CASE_FILES = sorted(CASES.rglob("*.yaml"))

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from checker.case import load_case
-from checker.check import Checker
-from checker.engine import Engine
-from checker.extract import Extractor
-from checker.patterns import load_patterns
-from checker.score import _match, load_expected, score_folder
+from checker.decision.case import load_case
+from checker.decision.check import Checker
+from checker.engine.durable import Engine
+from checker.extraction.extract import Extractor
+from checker.extraction.patterns import load_patterns
+from checker.evaluation.score import _match, load_expected, score_folder
 from conftest import CASES, RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,8 +82,8 @@ def test_real_case_summaries_read_as_their_authors_expect(checker, corpus):
 
 
 def test_an_excerpt_whose_words_are_not_in_the_letter_is_an_input_error(checker, corpus, tmp_path):
-    from checker.errors import InputError
-    from checker.score import ExpectedExcerpt, excerpt_note
+    from checker.core.errors import InputError
+    from checker.evaluation.score import ExpectedExcerpt, excerpt_note
     excerpt = ExpectedExcerpt.model_validate({
         "schema": "checker/expected-excerpt/1", "source": "dwc-2016-2017/pdf/CM16-0224814.pdf",
         "from": "words that are nowhere in this letter", "to": "utilization review.", "request": "Plan: TPIs x2.",

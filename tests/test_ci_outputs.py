@@ -7,7 +7,7 @@ import shutil
 import socket
 import xml.etree.ElementTree as ET
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import ROOT, RULES, TPI_FILE
 
 LETTER = ROOT / "corpus" / "letters" / "04-maximus-lumbar-initial-overturned"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from checker.citation import Citation, Span, make_span, parse_citations, vocabulary
+from checker.reading.citation import Citation, Span, make_span, parse_citations, vocabulary
 
 
 def cites(text: str, role: str = "maximus") -> list[Citation]:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import CASES
 
 

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import ROOT
 from test_batch import LETTERS, folder  # noqa: F401  (the fixture)
 
@@ -87,8 +87,8 @@ def test_after_a_resume_the_summary_and_exit_code_count_the_earlier_errors(folde
 
 
 def test_a_document_over_a_million_characters_is_read(rules):
-    from checker.nlp import Assertions
-    from checker.patterns import load_patterns
+    from checker.extraction.nlp import Assertions
+    from checker.extraction.patterns import load_patterns
 
     assertions = Assertions(load_patterns(rules.root, rules.vocabulary).modifiers)
     text = "no twitch response " + "pain " * 240_000

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from checker.dates import DATE_PATTERN, find_dates, letter_dates, parse_date, parse_partial
+from checker.reading.dates import DATE_PATTERN, find_dates, letter_dates, parse_date, parse_partial
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from checker.decision import evaluate_facts
-from checker.errors import InputError
-from checker.facts import build_factset
+from checker.decision.decide import evaluate_facts
+from checker.core.errors import InputError
+from checker.rules.facts import build_factset
 from conftest import TPI_FILE
 
 PASSING = {
@@ -102,8 +102,8 @@ def test_a_documented_first_request_needs_no_assumption(rules, engine):
 def test_the_first_request_policy_is_data(rules, engine, tmp_path):
     """Without `if_undocumented` on applies_when, an undocumented repeat status is evaluated and asked for."""
     import shutil
-    from checker.engine import Engine
-    from checker.rulepack import load_rules
+    from checker.engine.durable import Engine
+    from checker.rules.rulepack import load_rules
     shutil.copytree(rules.root, tmp_path / "rules")
     path = tmp_path / "rules" / TPI_FILE
     text = path.read_text()

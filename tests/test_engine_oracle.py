@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.condition import leaves
-from checker.engine import Engine, compile_truth
-from checker.oracle import reference_statuses
+from checker.rules.condition import leaves
+from checker.engine.durable import Engine, compile_truth
+from checker.engine.oracle import reference_statuses
 from conftest import RULES, TEST_PACKS, TPI_PACK, engine_at, every_pack, rules_at
 
 _RULES = rules_at(RULES)
@@ -40,7 +40,7 @@ def _value_strategy(pack, name, spec):
     if spec.type == "int":
         return st.one_of(st.sampled_from([int(v) for v in near if float(v).is_integer()] or [lo]),
                          st.integers(int(lo), int(hi)))
-    # numbers reach the engine rounded to 4 decimals by the fact validator (checker.facts.coerce)
+    # numbers reach the engine rounded to 4 decimals by the fact validator (checker.rules.facts.coerce)
     floats = st.floats(lo, hi, allow_nan=False).map(lambda v: round(v, 4))
     return st.one_of(st.sampled_from(near or [lo]), floats, st.integers(int(lo), int(hi)))
 
@@ -63,7 +63,7 @@ def test_engine_agrees_with_oracle(rules_dir, pack, data):
 def test_empty_case_never_crashes_a_fresh_engine(rules_dir, pack):
     # the first case of a fresh engine matching no criterion's rule once crashed the process while
     # its session was deleted: run it in a child process, so that a crash fails this test alone
-    code = ("import sys; from checker.engine import Engine; from checker.rulepack import load_rules; "
+    code = ("import sys; from checker.engine.durable import Engine; from checker.rules.rulepack import load_rules; "
             "r = load_rules(sys.argv[1]); e = Engine(r.packs); "
             "print(sorted(e.statuses(sys.argv[2], {}).items()))")
     run = subprocess.run([sys.executable, "-c", code, str(rules_dir), pack.id], capture_output=True, text=True, timeout=60)
@@ -86,7 +86,7 @@ def test_sessions_of_unmatched_cases_are_deleted_too():
 
 
 def test_evaluate_an_empty_case_of_the_test_pack():
-    run = subprocess.run([sys.executable, "-m", "checker.cli", "evaluate", "--format", "json", "--rules", str(ESI3),
+    run = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "evaluate", "--format", "json", "--rules", str(ESI3),
                           str(ESI3 / "empty.case.yaml")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stderr   # a non-certify recommendation
     case = json.loads(run.stdout)["cases"][0]
@@ -109,7 +109,7 @@ def test_two_engines_do_not_share_rulesets():
 
 def test_numbers_the_engine_cannot_read_are_refused(engine):
     import pytest
-    from checker.engine import EngineError
+    from checker.engine.durable import EngineError
     with pytest.raises(EngineError, match="round it first"):
         engine.statuses(_PACK.id, {"prior_relief_percent": 5e-324})
     assert engine.statuses(_PACK.id, {"injection_count": 2})["TPI-5"] == "met"  # still usable

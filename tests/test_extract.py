@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from checker.extract import Extractor, Segment
-from checker.patterns import load_patterns
+from checker.extraction.extract import Extractor, Segment
+from checker.extraction.patterns import load_patterns
 from conftest import RULES
 
 

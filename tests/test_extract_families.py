@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from checker.extract import Extractor, Segment
-from checker.patterns import load_patterns
+from checker.extraction.extract import Extractor, Segment
+from checker.extraction.patterns import load_patterns
 from conftest import RULES
 
 D = dt.date
@@ -21,8 +21,8 @@ def extractor(rules):
 
 @pytest.fixture(scope="module")
 def checker(rules, extractor):
-    from checker.check import Checker
-    from checker.engine import Engine
+    from checker.decision.check import Checker
+    from checker.engine.durable import Engine
     return Checker(rules, Engine(rules.packs).statuses, extractor)
 
 
@@ -365,7 +365,7 @@ def test_field_label_with_a_format_hint(extractor):
 
 
 def test_notice_without_inc_reads_its_items():
-    from checker.letter import parse_letter
+    from checker.reading.letter import parse_letter
     text = ("MAXIMUS FEDERAL SERVICES, INC. Notice of Independent Medical Review Determination\n\n"
             "1. MAXIMUS Federal Services has determined the request for trigger point injections x3 is\n"
             "   medically necessary and appropriate.\n\n"
@@ -399,7 +399,7 @@ def test_the_injection_context_reaches_back_over_a_paragraph(extractor):
 
 
 def test_plan_heading_naming_the_authorization_request(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("DIAGNOSES:\n1. Myofascial pain syndrome, R upper trapezius\n\n"
             "TREATMENT PLAN / REQUEST FOR AUTHORIZATION:\n - TPI R upper trap & R levator scapulae x2, lidocaine 1%\n"
             " - Continue HEP\n")
@@ -573,7 +573,7 @@ def test_a_date_is_not_negated_by_its_sentence(extractor):
 
 def test_the_visit_that_makes_the_request_dates_it(checker):
     """In a record of several visits, the date last before the note's request line is the request's."""
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("PROCEDURE NOTE                       Date: 06/16/2014\n"
             "Trigger point injections x3 to the left trapezius with 1% lidocaine.\n\n"
             "FOLLOW-UP VISIT                      Date: 09/08/2014\n"
@@ -634,7 +634,7 @@ def test_the_record_date_is_a_visit_not_a_birth_or_a_transcription(extractor, te
 
 
 def test_a_record_of_several_visits_reads_the_request_of_the_latest(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("Date of service: 9/1/2015\nS: neck pain.\nP: Referred to the visiting pain clinic; RFA sent today "
             "for TPI x3 with lidocaine.\n\n"
             "Date of service: 10/30/2015\nS: Here for f/u after TPI 9/1/15, 70% better for about 7 weeks.\n"
@@ -667,7 +667,7 @@ def test_families_from_held_out_v11(extractor, text, fact, value):
 
 
 def test_a_leader_dotted_field_is_a_field(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("Date of Service ........ 11/13/2015\n"
             "Exam ................... Circumscribed trigger points with twitch.\n"
             "Orders / RFA ........... Repeat trigger point injections x4, bilateral lumbar paraspinals.\n"
@@ -703,7 +703,7 @@ Decision rationale: The patient has a lumbar radiculopathy documented in the rec
 
 
 def test_a_letter_with_requests_for_two_regions_reads_each_region_apart(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     letter = checker.check_source(read_text(DWC_TWO_REGIONS, "l.txt"))
     by_region = {i.extraction.facts.facts["body_region"].value: i for i in letter.items if i.is_tpi}
     neck, back = by_region["cervical"], by_region["lumbar"]
@@ -748,7 +748,7 @@ def test_of_several_sessions_the_relief_of_the_last_is_read(extractor):
 
 
 def test_a_history_line_is_not_the_request_while_another_line_asks(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("Injection history:\n- TPI #1: 04/21/2016, bilateral lumbar paraspinals, 3 injections (authorized 04/12/2016).\n"
             "After the 04/21/2016 injections the pain dropped by 75% for six weeks.\n"
             "Plan:\n- RFA submitted 06/20/2016: repeat trigger point injections x3, bilateral lumbar paraspinals.\n")
@@ -772,14 +772,14 @@ def test_families_from_held_out_v13(extractor, text, fact, value):
 
 
 def test_a_request_naming_its_count_between_commas(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = "PLAN: I am requesting authorization for repeat trigger point injections, four, to the left lumbar paraspinals.\n"
     [item] = checker.check_source(read_text(note, "n.txt")).items
     assert item.extraction.facts.facts["injection_count"].value == 4
 
 
 def test_a_note_asking_for_an_mri_in_the_same_sentence_still_asks_for_the_injections(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = "Discussed options; will request TPI x3 L gluteus medius w/ 0.5% bupivacaine today, and MRI L-spine.\n"
     [item] = checker.check_source(read_text(note, "n.txt")).items
     assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 3
@@ -822,7 +822,7 @@ def test_families_from_held_out_v15(extractor, text, fact, value):
 
 
 def test_a_range_of_injections_is_a_limit_not_a_count(checker):
-    from checker.source import read_text
+    from checker.reading.source import read_text
     note = ("Plan: request trigger point injections to the lumbar spine. The guideline allows no more than three "
             "to four injections per session.\n")
     [item] = checker.check_source(read_text(note, "n.txt")).items

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.facts import build_factset, derive
+from checker.rules.facts import build_factset, derive
 
 
 @pytest.mark.parametrize("raw,words", [

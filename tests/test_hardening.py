@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from checker.cli import main
-from checker.errors import CheckerError, ValidationFailure
-from checker.yamlsrc import load_yaml_text
+from checker.interfaces.cli import main
+from checker.core.errors import CheckerError, ValidationFailure
+from checker.rules.yamlsrc import load_yaml_text
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))

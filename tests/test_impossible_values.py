@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.cli import _checker
-from checker.source import read_text
+from checker.app import build_checker
+from checker.reading.source import read_text
 from conftest import ROOT
 
 LETTER = ROOT / "corpus" / "letters" / "01-dwc-cervical-repeat-overturned.txt"
@@ -14,7 +14,7 @@ LETTER = ROOT / "corpus" / "letters" / "01-dwc-cervical-repeat-overturned.txt"
 
 @pytest.fixture(scope="module")
 def checker(rules):
-    return _checker(rules)
+    return build_checker(rules)
 
 
 def _item(checker, text):
@@ -63,14 +63,14 @@ def test_a_relief_above_100_cannot_satisfy_tpi6(checker):
 def test_the_bound_is_data_a_higher_maximum_lets_the_value_through(tmp_path, rules):
     import shutil
 
-    from checker.rulepack import load_rules
+    from checker.rules.rulepack import load_rules
 
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     facts = tmp_path / "rules" / "facts.yaml"
     text = facts.read_text(encoding="utf-8")
     block = text[text.index("  prior_relief_weeks:"):]
     facts.write_text(text.replace(block, block.replace("max: 520", "max: 100000", 1)), encoding="utf-8")
-    wide = _checker(load_rules(tmp_path / "rules"))
+    wide = build_checker(load_rules(tmp_path / "rules"))
     letter = LETTER.read_text(encoding="utf-8").replace("lasting 8 weeks", "lasting 600 weeks")
     assert _item(wide, letter).extraction.facts.facts["prior_relief_weeks"].value == 600
 
@@ -88,6 +88,6 @@ def test_look_alike_and_invisible_characters_in_decision_words_are_normalised(ch
 
 
 def test_a_word_wholly_in_another_script_is_left_alone():
-    from checker.confusables import normalise
+    from checker.reading.confusables import normalise
 
     assert normalise("Москва") == "Москва" and normalise("Uph\u0435ld") == "Upheld"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import CASES, ROOT, TEST_PACKS
 
 NOTE = ROOT / "corpus" / "letters" / "11-note-pr2-lumbar-initial-certify.txt"
@@ -64,7 +64,7 @@ def outside(tmp_path) -> dict:
 
 
 def test_installed_package_is_the_wheel_not_the_checkout(installed, outside):
-    where = _run([installed.parent / "python", "-c", "import checker, checker.cli as c; print(checker.__file__); "
+    where = _run([installed.parent / "python", "-c", "import checker, checker.interfaces.cli as c; print(checker.__file__); "
                   "print(c.default_rules())"], **outside)
     package, rules = where.stdout.split()
     assert Path(package).is_relative_to(installed.parent.parent) and not Path(package).is_relative_to(ROOT)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from checker.check import Checker
-from checker.engine import Engine
-from checker.errors import InputError
-from checker.extract import Extractor
-from checker.letter import parse_letter
-from checker.patterns import load_patterns
-from checker.source import read_text
+from checker.decision.check import Checker
+from checker.engine.durable import Engine
+from checker.core.errors import InputError
+from checker.extraction.extract import Extractor
+from checker.reading.letter import parse_letter
+from checker.extraction.patterns import load_patterns
+from checker.reading.source import read_text
 
 MAXIMUS_NUMBERED = """MAXIMUS FEDERAL SERVICES, INC.
 Independent Medical Review
@@ -193,7 +193,7 @@ def test_a_letter_with_no_readable_item_is_an_input_error(checker):
 
 
 def test_cli_exits_2_on_a_letter_with_no_readable_item(tmp_path, capsys):
-    from checker.cli import main
+    from checker.interfaces.cli import main
     broken = MAXIMUS_NUMBERED.replace("is medically necessary and\nappropriate", "was reviewed").replace(
         "is not medically necessary and appropriate", "was reviewed")
     path = tmp_path / "letter.txt"

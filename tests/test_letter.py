@@ -13,9 +13,9 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from checker.case import default_corpus
-from checker.letter import Letter, describe, parse_letter
-from checker.source import read_source
+from checker.app import default_corpus
+from checker.reading.letter import Letter, describe, parse_letter
+from checker.reading.source import read_source
 
 HERE = Path(__file__).resolve().parent
 LETTERS = HERE / "fixtures" / "letters"

@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from checker.cli import _checker, main
-from checker.errors import ValidationFailure
-from checker.oracle import reference_statuses
-from checker.report import item_json
-from checker.rulepack import load_rules
+from checker.app import build_checker
+from checker.interfaces.cli import main
+from checker.core.errors import ValidationFailure
+from checker.engine.oracle import reference_statuses
+from checker.evaluation.report import item_json
+from checker.rules.rulepack import load_rules
 from conftest import ROOT, RULES, TEST_PACKS, TPI_PACK, beside_bundled
 
 ESI2 = TEST_PACKS / "esi2"
@@ -25,7 +26,7 @@ def combined(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def checkers(combined):
-    return _checker(load_rules(RULES)), _checker(load_rules(combined))
+    return build_checker(load_rules(RULES)), build_checker(load_rules(combined))
 
 
 def _evaluated(checked):

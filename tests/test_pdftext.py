@@ -13,12 +13,12 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from checker import pdftext
-from checker.case import default_corpus
-from checker.check import fact_values
-from checker.errors import InputError
-from checker.letter import parse_letter
-from checker.source import SourceText, _normalise, read_bytes, read_source
+from checker.reading import pdftext
+from checker.app import default_corpus
+from checker.decision.check import fact_values
+from checker.core.errors import InputError
+from checker.reading.letter import parse_letter
+from checker.reading.source import SourceText, _normalise, read_bytes, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 DWC = default_corpus() / "dwc-2016-2017" / "pdf"
@@ -31,9 +31,9 @@ from fuzz import pdf_file as _pdf  # noqa: E402  (a one-page PDF with the given 
 
 @pytest.fixture(scope="module")
 def checker(rules):
-    from checker.cli import _checker
+    from checker.app import build_checker
 
-    return _checker(rules)
+    return build_checker(rules)
 
 
 SIMPLE = _pdf(b"BT /F1 12 Tf 72 700 Td (Trigger point injections x4) Tj ET")
@@ -173,7 +173,7 @@ def test_damaged_structure_is_one_clear_error():
 
 
 def test_pdfium_is_never_loaded_into_the_checker_process():
-    code = ("import sys; from checker.source import read_bytes; "
+    code = ("import sys; from checker.reading.source import read_bytes; "
             f"read_bytes({SIMPLE!r}, 'a.pdf'); print('pypdfium2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.case import default_corpus
-from checker.extract import Segment
-from checker.patterns import load_patterns
-from checker.prefilter import Prefiltered, required_words
+from checker.app import default_corpus
+from checker.extraction.extract import Segment
+from checker.extraction.patterns import load_patterns
+from checker.extraction.prefilter import Prefiltered, required_words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +53,9 @@ def _texts() -> list[str]:
 
 
 def test_every_finding_pattern_finds_the_same_on_every_sentence_of_every_corpus(rules):
-    from checker.cli import _checker
+    from checker.app import build_checker
 
-    extractor = _checker(rules).extractor
+    extractor = build_checker(rules).extractor
     patterns = load_patterns(rules.root, rules.vocabulary)
     finders = patterns.bools + patterns.therapies + patterns.values + patterns.dates
     assert all(isinstance(r.regex, Prefiltered) for r in finders)

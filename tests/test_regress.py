@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import CASES, ROOT, RULES, TPI_FILE
 
 XSD = ROOT / ".venv" / "share" / "junit-10.xsd"

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import ROOT
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from checker.web import create_app  # noqa: E402
+from checker.interfaces.web import create_app  # noqa: E402
 
 NOTE_WRAPPED = ROOT / "corpus" / "letters" / "11-note-pr2-lumbar-initial-certify.txt"   # request wraps a line
 TOO_SOON = ROOT / "corpus" / "letters" / "17-note-lumbar-repeat-too-soon.txt"

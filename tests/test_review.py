@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import ROOT
 
 NOTE = ROOT / "corpus" / "letters" / "11-note-pr2-lumbar-initial-certify.txt"   # certify as read
@@ -106,10 +106,10 @@ def test_cli_corrections_are_checked_like_case_files(tmp_path, capsys, entry, wo
 
 
 def test_contradicting_entered_facts_are_warned():
-    from checker.facts import build_factset
-    from checker.decision import evaluate_facts
-    from checker.engine import Engine
-    from checker.rulepack import load_rules
+    from checker.rules.facts import build_factset
+    from checker.decision.decide import evaluate_facts
+    from checker.engine.durable import Engine
+    from checker.rules.rulepack import load_rules
 
     rules = load_rules(ROOT / "rules")
     facts, errors = build_factset({"treatment": "trigger_point_injection", "repeat_request": True,
@@ -131,7 +131,7 @@ def client():
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from checker.web import create_app
+    from checker.interfaces.web import create_app
 
     return TestClient(create_app())
 

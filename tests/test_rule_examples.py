@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.facts import derive
-from checker.oracle import reference_statuses
+from checker.rules.facts import derive
+from checker.engine.oracle import reference_statuses
 from conftest import engine_at, every_pack, rules_at
 
 EXAMPLES = [

@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 
-from checker.cli import main
-from checker.errors import CheckerError, InputError, ValidationFailure
-from checker.rulepack import load_pack, load_rules
-from checker.vocabulary import load_vocabulary
+from checker.interfaces.cli import main
+from checker.core.errors import CheckerError, InputError, ValidationFailure
+from checker.rules.rulepack import load_pack, load_rules
+from checker.rules.vocabulary import load_vocabulary
 from conftest import FIXTURES, RULES
 
 BAD = FIXTURES / "bad_rules"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from checker.condition import leaves
-from checker.coverage import reachable_statuses
-from checker.facts import derive
-from checker.oracle import reference_statuses
+from checker.rules.condition import leaves
+from checker.evaluation.coverage import reachable_statuses
+from checker.rules.facts import derive
+from checker.engine.oracle import reference_statuses
 from conftest import every_pack, rules_at
 
 CRITERIA = [pytest.param(d, p, c, id=c.id) for d, p in every_pack() for c in p.criteria]

@@ -8,14 +8,14 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from checker.cli import _checker
-from checker.decision import pack_for
-from checker.errors import InputError, ValidationFailure
-from checker.facts import FactSet
-from checker.report import item_json
-from checker.rulepack import load_rules
-from checker.score import score_folder
-from checker.web import create_app, site_of
+from checker.app import build_checker
+from checker.decision.decide import pack_for
+from checker.core.errors import InputError, ValidationFailure
+from checker.rules.facts import FactSet
+from checker.evaluation.report import item_json
+from checker.rules.rulepack import load_rules
+from checker.evaluation.score import score_folder
+from checker.interfaces.web import create_app, site_of
 from conftest import FIXTURES, ROOT, RULES, TEST_PACKS, TPI_FILE
 
 LETTERS = ROOT / "corpus" / "letters"
@@ -36,7 +36,7 @@ def rules_copy(tmp_path, file: str, old: str, new: str):
 
 def _item(rules, path):
     """The first evaluated item of a letter or note."""
-    return next(i for i in _checker(rules).check_file(path).items if i.decision is not None)
+    return next(i for i in build_checker(rules).check_file(path).items if i.decision is not None)
 
 
 def test_the_request_shown_is_the_facts_file_list(tmp_path):
@@ -57,7 +57,7 @@ def test_the_timeline_is_the_facts_file_list(tmp_path):
 
 def test_letter_header_dates_document_the_facts_the_facts_file_names(tmp_path):
     bundled = load_rules(RULES)
-    checked = _checker(bundled).check_file(LETTER)
+    checked = build_checker(bundled).check_file(LETTER)
     header = checked.letter.dates["injury"].span
     item = next(i for i in checked.items if i.decision is not None)
     assert (header.start, header.end) in {(e.start, e.end) for e in item.extraction.facts.facts["injury_date"].evidence}
@@ -67,10 +67,10 @@ def test_letter_header_dates_document_the_facts_the_facts_file_names(tmp_path):
 
 
 def test_facts_marked_not_scored_are_not_scored(tmp_path):
-    assert "laterality" in score_folder(LETTERS, _checker(load_rules(RULES))).facts
+    assert "laterality" in score_folder(LETTERS, build_checker(load_rules(RULES))).facts
     edited = load_rules(rules_copy(tmp_path, "facts.yaml", "    label: side of the request\n",
                                    "    label: side of the request\n    scored: false\n"))
-    scored = score_folder(LETTERS, _checker(edited)).facts
+    scored = score_folder(LETTERS, build_checker(edited)).facts
     assert "laterality" not in scored and "body_region" in scored
 
 
@@ -105,10 +105,10 @@ def test_the_page_title_is_the_packs_section(tmp_path):
 
 
 def _audit(rules_dir, letter):
-    from checker.audit import make_auditor
+    from checker.audit.auditor import make_auditor
 
     rules = load_rules(rules_dir)
-    checker = _checker(rules)
+    checker = build_checker(rules)
     audit = make_auditor(rules, checker).audit(checker.check_file(letter))
     return [f for item in audit.items for f in item.findings] + audit.findings
 
@@ -137,7 +137,7 @@ def test_title_stop_words_are_the_audit_files(tmp_path):
 
 
 def test_an_unknown_region_fact_in_the_audit_file_is_reported_at_its_line(tmp_path):
-    from checker.audit import load_audit_rules
+    from checker.audit.auditor import load_audit_rules
 
     edited = rules_copy(tmp_path, "audit/audit.yaml", "region_fact: body_region", "region_fact: body_regoin")
     with pytest.raises(ValidationFailure) as failure:

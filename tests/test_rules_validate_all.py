@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from checker.cli import main
+from checker.interfaces.cli import main
 from conftest import ROOT, TPI_FILE
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from checker import source
-from checker.case import default_corpus
-from checker.errors import InputError
-from checker.source import MAX_BYTES, SourceText, read_source, read_text
+from checker.reading import source
+from checker.app import default_corpus
+from checker.core.errors import InputError
+from checker.reading.source import MAX_BYTES, SourceText, read_source, read_text
 
 PDF_DIR = default_corpus() / "dwc-2016-2017" / "pdf"
 REAL_PDF = PDF_DIR / "CM16-0224814.pdf"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.batch import json_line
-from checker.cli import main
+from checker.interfaces.batch import json_line
+from checker.interfaces.cli import main
 from conftest import ROOT
 
 LETTER = ROOT / "corpus" / "letters" / "02-dwc-lumbar-radicular-upheld.txt"
@@ -56,7 +56,7 @@ def test_substance_classes_are_compiled_once_not_per_call(rules, monkeypatch):
 def test_start_up_stays_lazy():
     """The command line starts without the NLP, the engine, PDFium or pypdf; reading a PDF starts PDFium
     in its helper, never in the checker's process."""
-    code = ("import sys; from checker.cli import main; from checker import source; "
+    code = ("import sys; from checker.interfaces.cli import main; from checker.reading import source; "
             "heavy = [m for m in ('spacy', 'medspacy', 'durable', 'pypdf', 'pypdfium2', 'pydantic') if m in sys.modules]; "
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -66,7 +66,7 @@ def test_start_up_stays_lazy():
 def test_the_control_character_set_is_the_unicode_categories_it_replaces():
     import unicodedata
 
-    from checker.source import _CONTROLS
+    from checker.reading.source import _CONTROLS
 
     for code in range(0x110000):
         ch = chr(code)
@@ -95,25 +95,25 @@ def _flatten_by_character(text: str) -> tuple[str, list[int]]:
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab. \t\n\r\x0b\x0c\x1c\x85\u00a0\u2003\u3000\u200bx")), max_size=40))
 def test_flatten_gives_what_the_character_loop_gave(text):
-    from checker.nlp import _flatten
+    from checker.extraction.nlp import _flatten
 
     assert _flatten(text) == _flatten_by_character(text)
 
 
 def test_every_gated_pattern_of_the_extraction_is_exact_on_the_corpus(rules):
     """Beyond the finding patterns: sentence filters, request words, therapy outcomes, titles, regions."""
-    from checker.extract import Segment
-    from checker.patterns import load_patterns
-    from checker.prefilter import Prefiltered
+    from checker.extraction.extract import Segment
+    from checker.extraction.patterns import load_patterns
+    from checker.extraction.prefilter import Prefiltered
 
     p = load_patterns(rules.root, rules.vocabulary)
     gated = [p.request_words, p.failed, p.works, p.tpi_title, p.not_tpi_title, p.plan_heading, p.guideline,
              p.rule_words, p.patient] + [rx for _, rx in p.body_region + p.laterality] \
         + [r.requires for r in p.bools + p.values if r.requires] + [r.unless for r in p.bools + p.values if r.unless]
     assert all(isinstance(rx, Prefiltered) for rx in gated)
-    from checker.cli import _checker
+    from checker.app import build_checker
 
-    extractor = _checker(rules).extractor
+    extractor = build_checker(rules).extractor
     texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "corpus").rglob("*.txt"))]
     for text in texts:
         for s, e in extractor.sentences(text, Segment("notes", 0, len(text))):
@@ -123,7 +123,7 @@ def test_every_gated_pattern_of_the_extraction_is_exact_on_the_corpus(rules):
 
 def test_findings_that_share_a_requires_share_one_pattern(rules):
     """The extractor searches each shared `requires` once per sentence, telling them apart by identity."""
-    from checker.patterns import load_patterns
+    from checker.extraction.patterns import load_patterns
 
     p = load_patterns(rules.root, rules.vocabulary)
     with_requires = [r for r in p.bools + p.values if r.requires is not None]
@@ -133,9 +133,9 @@ def test_findings_that_share_a_requires_share_one_pattern(rules):
 
 
 def test_every_audit_pattern_is_gated_and_exact_on_the_letters(rules):
-    from checker.audit import load_audit_rules
-    from checker.extract import Segment
-    from checker.prefilter import Prefiltered
+    from checker.audit.auditor import load_audit_rules
+    from checker.extraction.extract import Segment
+    from checker.extraction.prefilter import Prefiltered
 
     r = load_audit_rules(rules.root)
     gated = [v for v in vars(r).values() if isinstance(v, Prefiltered)]
@@ -144,9 +144,9 @@ def test_every_audit_pattern_is_gated_and_exact_on_the_letters(rules):
             gated += [x for x in v.values() if isinstance(x, Prefiltered)]
             gated += [x for pair in v.values() if isinstance(pair, tuple) for x in pair if isinstance(x, Prefiltered)]
     assert len(gated) > 20 and any(g.words is not None for g in gated)
-    from checker.cli import _checker
+    from checker.app import build_checker
 
-    extractor = _checker(rules).extractor
+    extractor = build_checker(rules).extractor
     folders = [ROOT / "corpus" / "letters", ROOT / "tests" / "fixtures" / "audit"]
     for text in [f.read_text(encoding="utf-8") for folder in folders for f in sorted(folder.glob("*.txt"))]:
         for s, e in extractor.sentences(text, Segment("rationale", 0, len(text))):

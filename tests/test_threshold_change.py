@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import shutil
 
-from checker.decision import evaluate_facts
-from checker.engine import Engine
-from checker.facts import build_factset
-from checker.oracle import reference_statuses
-from checker.rulepack import load_rules
+from checker.decision.decide import evaluate_facts
+from checker.engine.durable import Engine
+from checker.rules.facts import build_factset
+from checker.engine.oracle import reference_statuses
+from checker.rules.rulepack import load_rules
 from conftest import RULES, TPI_FILE
 
 PACK_FILE = TPI_FILE

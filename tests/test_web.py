@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from checker.web import MAX_UPLOAD, create_app  # noqa: E402
+from checker.interfaces.web import MAX_UPLOAD, create_app  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 NOTE = ROOT / "corpus" / "letters" / "11-note-pr2-lumbar-initial-certify.txt"

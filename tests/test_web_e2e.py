@@ -16,7 +16,7 @@ OUT = ROOT / "out"
 @pytest.fixture(scope="module")
 def server():
     pytest.importorskip("fastapi")
-    from checker.web import create_app
+    from checker.interfaces.web import create_app
 
     with serve_locally(create_app()) as url:
         yield url
@@ -148,7 +148,7 @@ def test_reviewer_corrects_a_fact_and_the_downloaded_case_evaluates_the_same(ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         browser.close()
 
-    run = subprocess.run([sys.executable, "-m", "checker.cli", "evaluate", str(case), "--format", "json"],
+    run = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "evaluate", str(case), "--format", "json"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1, run.stderr                                   # non-certify
     evaluated = json.loads(run.stdout)["cases"][0]

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("fastapi")
 import httpx  # noqa: E402
 
-from checker.web import MAX_BODY, BodyLimit, create_app  # noqa: E402
+from checker.interfaces.web import MAX_BODY, BodyLimit, create_app  # noqa: E402
 from conftest import ROOT, serve_locally  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
