@@ -404,7 +404,7 @@ def test_plan_heading_naming_the_authorization_request(checker):
             "TREATMENT PLAN / REQUEST FOR AUTHORIZATION:\n - TPI R upper trap & R levator scapulae x2, lidocaine 1%\n"
             " - Continue HEP\n")
     [item] = checker.check_source(read_text(note, "n.txt")).items
-    assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 2
+    assert item.pack is not None and item.extraction.facts.facts["injection_count"].value == 2
 
 
 # --- families found on held-out set v6 (after its first run) ------------------------------------------------
@@ -431,7 +431,7 @@ def test_families_from_held_out_v6(extractor, text, fact, value):
 
 
 def test_a_direct_object_trigger_point_request_is_a_trigger_point_request(checker):
-    assert checker.is_tpi_title("I would like to inject these two trigger points with 1% lidocaine.")
+    assert checker.in_a_pack("I would like to inject these two trigger points with 1% lidocaine.")
 
 
 def test_a_request_the_physician_recommended_is_read_in_a_letter_summary(extractor):
@@ -705,7 +705,7 @@ Decision rationale: The patient has a lumbar radiculopathy documented in the rec
 def test_a_letter_with_requests_for_two_regions_reads_each_region_apart(checker):
     from checker.reading.source import read_text
     letter = checker.check_source(read_text(DWC_TWO_REGIONS, "l.txt"))
-    by_region = {i.extraction.facts.facts["body_region"].value: i for i in letter.items if i.is_tpi}
+    by_region = {i.extraction.facts.facts["body_region"].value: i for i in letter.items if i.pack is not None}
     neck, back = by_region["cervical"], by_region["lumbar"]
     assert "radiculopathy_diagnosed" not in neck.extraction.facts.facts
     assert back.extraction.facts.facts["radiculopathy_diagnosed"].value is True
@@ -782,7 +782,7 @@ def test_a_note_asking_for_an_mri_in_the_same_sentence_still_asks_for_the_inject
     from checker.reading.source import read_text
     note = "Discussed options; will request TPI x3 L gluteus medius w/ 0.5% bupivacaine today, and MRI L-spine.\n"
     [item] = checker.check_source(read_text(note, "n.txt")).items
-    assert item.is_tpi and item.extraction.facts.facts["injection_count"].value == 3
+    assert item.pack is not None and item.extraction.facts.facts["injection_count"].value == 3
 
 
 @pytest.mark.parametrize("text,value", [

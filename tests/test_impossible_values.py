@@ -19,7 +19,7 @@ def checker(rules):
 
 def _item(checker, text):
     result = checker.check_source(read_text(text, "letter.txt"))
-    [item] = [i for i in result.items if i.is_tpi]
+    [item] = [i for i in result.items if i.pack is not None]
     return item
 
 

@@ -67,7 +67,7 @@ def test_maximus_numbered_determinations_are_items_with_their_decisions():
 
 def test_maximus_numbered_item_is_evaluated(checker):
     result = checker.check_source(read_text(MAXIMUS_NUMBERED, "m.txt"))
-    tpi = [i for i in result.items if i.is_tpi]
+    tpi = [i for i in result.items if i.pack is not None]
     assert len(tpi) == 1 and tpi[0].letter_decision == "overturned"
     assert tpi[0].extraction.facts.facts["injection_count"].value == 3
 
@@ -165,7 +165,7 @@ def test_professional_determination_block_numbering_the_requests_again():
     "Prolotherapy to the lumbar trigger points",
 ])
 def test_any_substance_injected_into_trigger_points_is_a_trigger_point_request(checker, title):
-    assert checker.is_tpi_title(title)
+    assert checker.in_a_pack(title)
 
 
 @pytest.mark.parametrize("title", [
@@ -174,14 +174,14 @@ def test_any_substance_injected_into_trigger_points_is_a_trigger_point_request(c
     "Botox injection for chronic migraine",
 ])
 def test_keyword_traps_stay_outside(checker, title):
-    assert not checker.is_tpi_title(title)
+    assert not checker.in_a_pack(title)
 
 
 def test_botox_into_trigger_points_fails_tpi8(checker):
     note = ("Exam: circumscribed trigger points in the left trapezius with a local twitch response and referred pain "
             "to the occiput.\nPlan: Botox injection into 3 trigger points of the left trapezius.\n")
     [item] = checker.check_source(read_text(note, "n.txt")).items
-    assert item.is_tpi
+    assert item.pack is not None
     assert {r.criterion.id: r.status for r in item.decision.results}["TPI-8"] == "not_met"
 
 

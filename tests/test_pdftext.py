@@ -91,7 +91,7 @@ def _reading(text: str, name: str, checker) -> dict:
         "items": [(flat(i.title.text), i.decision, i.partial, i.heading and flat(i.heading.text),
                    [(c.role, flat(c.raw.text), c.mtus, c.guideline, c.edition, c.chapter, c.section, c.pages,
                      c.non_mtus_source) for c in i.citations]) for i in letter.items],
-        "checks": [(c.title, c.is_tpi, c.decision and (c.decision.decision, [(r.criterion.id, r.status) for r in c.decision.results]),
+        "checks": [(c.title, c.pack, c.decision and (c.decision.decision, [(r.criterion.id, r.status) for r in c.decision.results]),
                     c.extraction and fact_values(c.extraction.facts)) for c in result.items],
     }
 

@@ -107,8 +107,8 @@ def test_every_gated_pattern_of_the_extraction_is_exact_on_the_corpus(rules):
     from checker.extraction.prefilter import Prefiltered
 
     p = load_patterns(rules.root, rules.vocabulary)
-    gated = [p.request_words, p.failed, p.works, p.tpi_title, p.not_tpi_title, p.plan_heading, p.guideline,
-             p.rule_words, p.patient] + [rx for _, rx in p.body_region + p.laterality] \
+    gated = [p.request_words, p.failed, p.works, p.plan_heading, p.guideline,
+             p.rule_words, p.patient] + [rx for _, rx in p.regions + p.sides] \
         + [r.requires for r in p.bools + p.values if r.requires] + [r.unless for r in p.bools + p.values if r.unless]
     assert all(isinstance(rx, Prefiltered) for rx in gated)
     from checker.app import build_checker

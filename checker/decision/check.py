@@ -35,7 +35,7 @@ class ItemCheck:
     title: str
     title_span: tuple[int, int]
     letter_decision: Optional[str]
-    is_tpi: bool
+    pack: Optional[str]   # the id of the pack that takes the item; None: outside every pack
     extraction: Optional[Extraction] = None
     decision: Optional[Decision] = None
     item: Optional[Item] = None
@@ -81,14 +81,16 @@ class Checker:
             out.items.extend(self._notes_items(source, preset))
             return out
         # a letter disputing injections for several body regions: each item reads what is about its own
-        regions = {id(i): self.extractor.regions(i.title.text) for i in letter.items if self.is_tpi_title(i.title.text)}
+        packs = {id(i): self.pack_for_title(i.title.text) for i in letter.items}
+        regions = {id(i): self.extractor.regions(i.title.text) for i in letter.items if packs[id(i)] is not None}
         for item in letter.items:
             title = item.title
-            is_tpi = self.is_tpi_title(title.text)
+            pack = packs[id(item)]
             own = regions.get(id(item), frozenset())
             elsewhere = frozenset().union(*(r for k, r in regions.items() if k != id(item))) - own if own else frozenset()
-            check = ItemCheck(" ".join(title.text.split()), (title.start, title.end), item.decision, is_tpi, item=item)
-            if is_tpi:
+            check = ItemCheck(" ".join(title.text.split()), (title.start, title.end), item.decision,
+                              pack.id if pack is not None else None, item=item)
+            if pack is not None:
                 # a partly certified item disputes part of a session: the heading's original request
                 # says how many injections the session would hold (TPI-5 counts per session)
                 head = item.heading if item.partial and item.heading is not None else title
@@ -97,40 +99,20 @@ class Checker:
                     segments.append(Segment("summary", letter.summary.start, letter.summary.end))
                 if item.rationale is not None:
                     segments.append(Segment("rationale", item.rationale.start, item.rationale.end))
-                self._evaluate(check, text, segments, source.path, preset, latest, elsewhere)
+                self._evaluate(check, text, segments, source.path, preset, pack, latest, elsewhere)
             out.items.append(check)
         return out
 
-    def is_tpi_title(self, title: str) -> bool:
-        """Whether a pack takes this item title or note request sentence."""
+    def in_a_pack(self, title: str) -> bool:
+        """Whether a pack takes this item title."""
         return self.pack_for_title(title) is not None
 
     def pack_for_title(self, title: str) -> Optional[RulePack]:
-        """The first pack (in load order, see load_rules) whose recogniser takes the title, where a pack without
-        one takes the titles the extraction's request patterns take; None: outside every pack."""
-        return next((pack for pack in self.rules.packs if self._title_match(pack, title)), None)
+        """The first pack (in load order, see load_rules) whose recogniser takes the title; None: outside
+        every pack."""
+        return next((pack for pack in self.rules.packs if pack.recognises(title)), None)
 
-    def _extraction_pack(self) -> Optional[RulePack]:
-        """The pack without a recogniser: the requests the extraction's own request patterns find are its
-        (a note's request sentence may also name a keyword trap away from the injections)."""
-        return next((pack for pack in self.rules.packs if pack.takes is None), None)
 
-    def _title_match(self, pack: RulePack, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
-        if pack.takes is not None:
-            return pack.recognises(text, start, end)
-        p, end = self.extractor.p, len(text) if end is None else end
-        return None if p.not_tpi_title.search(text, start, end) else p.tpi_title.search(text, start, end)
-
-    def _request_hit(self, pack: RulePack, text: str, s: int, e: int) -> Optional[re.Match[str]]:
-        """Where a note's sentence names a treatment of this pack (None: it names none). A pack's
-        recogniser decides for its own; for the pack the extraction's request patterns serve, a keyword
-        trap ("dry needling of trigger points") counts only next to the mention: the same sentence may
-        ask for an MRI as well."""
-        if pack.takes is not None:
-            return pack.recognises(text, s, e)
-        p = self.extractor.p
-        return next((hit for hit in p.tpi_title.finditer(text, s, e) if not p.not_tpi_title.search(
-            text, max(s, hit.start() - TRAP_REACH), min(e, hit.end() + TRAP_REACH))), None)
 
     def _notes_items(self, source: SourceText, preset: dict[str, Any]) -> list[ItemCheck]:
         """A note's requests: one item for each pack whose treatment the note asks for (a note may ask
@@ -143,42 +125,38 @@ class Checker:
                   if self.extractor.p.request_words.search(text[s:e]) or (plan and s >= plan.start())]
         items = []
         for pack in self.rules.packs:
-            requests = [r for r in asking if self._request_hit(pack, text, r[0], r[1])]
+            requests = [r for r in asking if pack.recognises_sentence(text, r[0], r[1])]
             # a sentence stating the guideline ("MTUS ... recommend trigger point injections only for ...")
             # is not the request while another sentence names the treatment
             requests = [r for r in requests if self.extractor.about_patient(text[r[0]:r[1]], "notes")] or requests
             request = _in_latest_visit(requests, text, self.extractor.p)
             if request is not None:
                 items.append(self._note_request(text, request, pack, whole, source, preset))
-        return items or [ItemCheck("(no request a rule pack takes was found)", (0, 0), None, False)]
+        return items or [ItemCheck("(no request a rule pack takes was found)", (0, 0), None, None)]
 
     def _note_request(self, text: str, request: tuple[int, int], pack: RulePack, whole: Segment,
                       source: SourceText, preset: dict[str, Any]) -> ItemCheck:
         # the title is the line of the request sentence that names the treatment
-        hit = self._request_hit(pack, text, *request)  # not None: the sentence was chosen for it
+        hit = pack.recognises_sentence(text, *request)  # not None: the sentence was chosen for it
         line_start = max(text.rfind("\n", request[0], hit.start()) + 1, request[0])
         line_end = text.find("\n", hit.end(), request[1])
         span = (line_start, continued_line_end(text, line_end, request[1]) if line_end != -1 else request[1])
-        check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, True)
+        check = ItemCheck(" ".join(text[span[0]:span[1]].split()), span, None, pack.id)
         # the request line is read as the item's title too, so that what it says of the request (its
         # region, side, count, date) comes before what the rest of the note says
-        self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset, pack=pack)
+        self._evaluate(check, text, [Segment("title", *span), whole], source.path, preset, pack)
         return check
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
-                  latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset(),
-                  pack: Optional[RulePack] = None) -> None:
-        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere)
+                  pack: RulePack, latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
+        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes)
         facts = dict(extraction.facts.facts)
         s, e = check.title_span
-        pack = pack or self.pack_for_title(text[s:e]) or self._extraction_pack()
         facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
 
-
-TRAP_REACH = 30  # characters either side of a trigger point mention where a keyword trap is looked for
 
 
 def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Patterns) -> Optional[tuple[int, int]]:

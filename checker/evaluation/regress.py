@@ -1,7 +1,7 @@
 """Corpus regression: every case and every letter with expectations, compared value by value.
 
 A case file (checker/case/1) expects a decision and each criterion's status. An expectations file
-(checker/expected-letter/1) expects a letter's layout, its items, their decisions, TPI classification,
+(checker/expected-letter/1) expects a letter's layout, its items, their decisions, the rule pack that takes each,
 criterion statuses and, when it lists them, the audit finding codes. Anything that moved is a drift.
 """
 from __future__ import annotations
@@ -132,16 +132,16 @@ class Regression:
             if item is None:
                 continue
             self._compare(run, source, name, "letter decision", exp.letter_decision, item.letter_decision)
-            self._compare(run, source, name, "TPI request", exp.tpi, item.is_tpi)
+            self._compare(run, source, name, "rule pack", exp.pack, item.pack)
             if item.decision is not None:
-                self._tpi_item(run, source, exp, item, by_check[id(item)].rationale_cites)
+                self._pack_item(run, source, exp, item, by_check[id(item)].rationale_cites)
         if expected.findings is not None:
             want = sorted((f["code"], " ".join(f["item"].split()) if f.get("item") else "-") for f in expected.findings)
             got = sorted([(f.code, "-") for f in audit.findings] +
                          [(f.code, a.check.title) for a in audit.items for f in a.findings])
             self._compare(run, source, "-", "audit findings", want, got)
 
-    def _tpi_item(self, run: Run, source: str, exp, item: ItemCheck, cites: list[str]) -> None:
+    def _pack_item(self, run: Run, source: str, exp, item: ItemCheck, cites: list[str]) -> None:
         statuses = {r.criterion.id: r.status for r in item.decision.results}
         reasons = {r.criterion.id: r.reason for r in item.decision.results}
         name = item_name(exp.title)

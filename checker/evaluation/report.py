@@ -20,7 +20,7 @@ def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
         "title": item.title,
         "title_span": {"start": item.title_span[0], "end": item.title_span[1]},
         "letter_decision": item.letter_decision,
-        "rule_pack": None,
+        "rule_pack": item.pack,
         "request": {},
         "predicted_decision": None,
         "criteria": [],
@@ -35,7 +35,7 @@ def item_json(item: ItemCheck, vocab) -> dict[str, Any]:
         if item.item.rationale is not None:
             out["rationale_span"] = {"start": item.item.rationale.start, "end": item.item.rationale.end}
     if item.decision is None:
-        out["note"] = "outside the rule packs: not evaluated" if not item.is_tpi else "not evaluated"
+        out["note"] = "outside the rule packs: not evaluated" if item.pack is None else "not evaluated"
         return out
     facts = item.extraction.facts
     values = fact_values(facts)
@@ -95,7 +95,7 @@ def letter_text(letter: LetterCheck, vocab) -> str:
     for n, item in enumerate(letter.items, 1):
         decision = f" | letter decision: {item.letter_decision}" if item.letter_decision else ""
         if item.decision is None:
-            why = "outside the rule packs, not evaluated" if not item.is_tpi else "not evaluated"
+            why = "outside the rule packs, not evaluated" if item.pack is None else "not evaluated"
             lines += [""] + textwrap.wrap(f"Item {n}: {item.title}{decision} | {why}", 100, subsequent_indent="  ")
             continue
         header = ["request: " + ", ".join(f"{k}={_short(v)}" for k, v in fact_values(item.extraction.facts).items()

@@ -1,6 +1,6 @@
 """Extraction accuracy against hand-written expectations (`*.expected.yaml`, checker/expected-letter/1).
 
-For every document: its layout, every item's decision and TPI classification, and for TPI items every
+For every document: its layout, every item's decision and the rule pack that takes it, and for items in a pack every
 expected fact, the decision and each criterion status. Facts are compared by value: a fact expected
 but not extracted is a miss, one extracted but not expected is spurious, a different value is wrong.
 """
@@ -27,7 +27,7 @@ from checker.core.values import plain
 class ExpectedItem(Strict):
     title: str
     letter_decision: Optional[str] = None
-    tpi: bool
+    pack: Optional[str]   # the id of the pack that should take the item; None: outside every pack
     facts: dict[str, Any] = {}
     decision: Optional[str] = None
     criteria: dict[str, str] = {}
@@ -50,6 +50,7 @@ class ExpectedExcerpt(Strict):
     from_: str = Field(alias="from")
     to: str
     request: str
+    pack: str                   # the pack the request line is for
     decision: str
     criteria: dict[str, str]
     facts: dict[str, Any] = {}
@@ -74,9 +75,9 @@ class Score:
     layouts_right: int = 0
     items: int = 0
     items_found: int = 0
-    classification_right: int = 0
+    pack_right: int = 0
     decisions_right: int = 0
-    tpi_items: int = 0
+    pack_items: int = 0
     predictions_right: int = 0
     statuses: int = 0
     statuses_right: int = 0
@@ -160,7 +161,7 @@ def _excerpt_result(path: Path, excerpt: ExpectedExcerpt, checker: Checker,
     name = path.name.removesuffix(".expected.yaml")
     as_document = ExpectedDocument.model_validate({
         "schema": "checker/expected-letter/1", "document": name, "layout": "notes",
-        "items": [{"title": excerpt.request, "tpi": True, "facts": excerpt.facts,
+        "items": [{"title": excerpt.request, "pack": excerpt.pack, "facts": excerpt.facts,
                    "decision": excerpt.decision, "criteria": excerpt.criteria}]})
     try:
         note = excerpt_note(excerpt, corpus)
@@ -183,15 +184,15 @@ def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Scor
             score.differences.append(f"{name}: item not found: {exp.title[:60]}")
             continue
         score.items_found += 1
-        if item.is_tpi == exp.tpi:
-            score.classification_right += 1
+        if item.pack == exp.pack:
+            score.pack_right += 1
         else:
-            score.differences.append(f"{name}: '{exp.title[:40]}' TPI {exp.tpi} -> {item.is_tpi}")
+            score.differences.append(f"{name}: '{exp.title[:40]}' pack {exp.pack} -> {item.pack}")
         if item.letter_decision == exp.letter_decision:
             score.decisions_right += 1
         else:
             score.differences.append(f"{name}: '{exp.title[:40]}' letter decision {exp.letter_decision} -> {item.letter_decision}")
-        if exp.tpi and item.decision is not None:
+        if exp.pack is not None and item.decision is not None:
             _score_item(name, exp, item, score, unscored)
 
 
@@ -207,7 +208,7 @@ def _match(exp: ExpectedItem, items: list[ItemCheck]) -> Optional[ItemCheck]:
 
 
 def _score_item(name: str, exp: ExpectedItem, item: ItemCheck, score: Score, unscored: frozenset[str]) -> None:
-    score.tpi_items += 1
+    score.pack_items += 1
     facts = item.extraction.facts.facts
     for fact in sorted(set(exp.facts) | set(facts)):
         if fact in unscored:
@@ -246,9 +247,9 @@ def render(score: Score) -> str:
 
     lines = [
         f"documents: {score.documents}; layout right: {pct(score.layouts_right, score.documents)}",
-        f"items found: {pct(score.items_found, score.items)}; TPI classification right: {pct(score.classification_right, score.items_found)}; "
+        f"items found: {pct(score.items_found, score.items)}; pack right: {pct(score.pack_right, score.items_found)}; "
         f"letter decision right: {pct(score.decisions_right, score.items_found)}",
-        f"TPI items: {score.tpi_items}; predicted decision right: {pct(score.predictions_right, score.tpi_items)}; "
+        f"items in a pack: {score.pack_items}; predicted decision right: {pct(score.predictions_right, score.pack_items)}; "
         f"criterion statuses right: {pct(score.statuses_right, score.statuses)}",
         "",
         f"{'fact':<30} {'expected':>8} {'correct':>8} {'wrong':>6} {'missed':>7} {'spurious':>9} {'recall':>7} {'precision':>9}",

@@ -87,7 +87,7 @@ class Extractor:
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
         self._lock = threading.Lock()
         self._cache_text: Optional[str] = None
-        self._cache: dict[tuple[int, int, str, frozenset[str]], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
+        self._cache: dict[tuple[int, int, str, frozenset[str], Optional[re.Pattern[str]]], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
 
     # --- sentences -----------------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ class Extractor:
         s, e = t.sentence
         a, b = t.focus
         best: Optional[tuple[float, str]] = None
-        for k, rx in (*self.p.body_region, *self.p.sentence_region):
+        for k, rx in (*self.p.regions, *self.p.sentence_region):
             for m in rx.finditer(text, s, e):
                 gap = (m.start() - b) / 2 if m.start() >= b else max(0, a - m.end())
                 if best is None or gap < best[0]:
@@ -145,7 +145,7 @@ class Extractor:
 
     def regions(self, sentence: str) -> frozenset[str]:
         """The body regions a sentence speaks of: the request's region words and the region markers."""
-        return frozenset(k for table in (self.p.body_region, self.p.sentence_region) for k, rx in table
+        return frozenset(k for table in (self.p.regions, self.p.sentence_region) for k, rx in table
                          if rx.search(sentence))
 
     # --- proposing mentions ---------------------------------------------------------------------------
@@ -280,16 +280,18 @@ class Extractor:
     def extract(self, text: str, segments: list[Segment], source: str,
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None,
                 document_date: Optional[dt.date] = None,
-                elsewhere: frozenset[str] = frozenset()) -> Extraction:
+                elsewhere: frozenset[str] = frozenset(), names: Optional[re.Pattern[str]] = None) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
         when the written date does not exist); no fact can be dated after `document_date`. `elsewhere`
         names the body regions of the letter's other requests: a mention in the summary or rationale whose
-        nearest region is one of those ("Lumbar examination: no trigger points") is not read for this one."""
+        nearest region is one of those ("Lumbar examination: no trigger points") is not read for this one.
+        `names` finds the requested treatment's name (the pack's recogniser, `takes`): a request sentence
+        that names it is read before the others, and its next lines with it."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
             for seg in segments:
-                found, requests = self._segment(text, seg, elsewhere)
+                found, requests = self._segment(text, seg, elsewhere, names)
                 mentions += found
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
@@ -298,7 +300,7 @@ class Extractor:
                     continue  # a partial date ("December 2014") documents nothing
                 value = IMPOSSIBLE_DATE
             mentions.append(Mention(name, value, start, end, "header"))
-        mentions += self._request_mentions(text, request_sentences, mentions)
+        mentions += self._request_mentions(text, request_sentences, mentions, names)
         mentions.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.start))
         # a passage read in two roles (a note's request line is its title too) counts once, in the first,
         # and keeps that role's place in the order
@@ -319,11 +321,12 @@ class Extractor:
         facts = self._resolve(text, mentions, source, warnings, anchor)
         return Extraction(facts, mentions, warnings)
 
-    def _segment(self, text: str, seg: Segment, elsewhere: frozenset[str] = frozenset()
+    def _segment(self, text: str, seg: Segment, elsewhere: frozenset[str] = frozenset(),
+                 names: Optional[re.Pattern[str]] = None
                  ) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Mentions and request sentences of one segment. The items of a letter share its case summary:
         it is read once per letter and region (the last text's segments are kept), not once per item."""
-        key = (seg.start, seg.end, seg.role, elsewhere)
+        key = (seg.start, seg.end, seg.role, elsewhere, names)
         if self._cache_text is not text:
             self._cache_text, self._cache = text, {}
         if key in self._cache:
@@ -339,7 +342,7 @@ class Extractor:
             window = text[starts[i]:e]
             is_request = seg.role == "title" or bool(self.p.request_words.search(text[s:e])) \
                 or (plan is not None and s >= plan.start()) or i <= follow
-            if is_request and self.p.tpi_title.search(text, s, e):
+            if is_request and names is not None and names.search(text, s, e):
                 follow = max(follow, i + 2)
             review = bool(self.p.review_decision.search(text, s, e) and self.p.review_reason.search(text, s, e))
             previous = kept[i - 1] if i else None
@@ -358,15 +361,15 @@ class Extractor:
         return list(found), list(requests)
 
     def _request_mentions(self, text: str, sentences: list[tuple[int, int, str]],
-                          found: list[Mention]) -> list[Mention]:
+                          found: list[Mention], names: Optional[re.Pattern[str]]) -> list[Mention]:
         """Region, side and date of the request. The sentences that name the requested treatment come
         first (a case summary's "the request for a cervical MRI" is another request), then the other
         request sentences; in each, the region or side named first wins. A date in the item's title (a
         note's request line) is the request's date unless another date fact already took it ("last TPIs 3/2/15")."""
         out: list[Mention] = []
-        naming = [t for t in sentences if self.p.tpi_title.search(text, t[0], t[1])]
+        naming = [t for t in sentences if names is not None and names.search(text, t[0], t[1])]
         ordered = naming + [t for t in sentences if t not in naming]
-        for name, table in (("body_region", self.p.body_region), ("laterality", self.p.laterality)):
+        for name, table in ((self.p.region_fact, self.p.regions), (self.p.side_fact, self.p.sides)):
             for s, e, role in ordered:
                 hits = [(m.start(), key, m) for key, rx in table for m in [rx.search(text, s, e)] if m]
                 if hits:

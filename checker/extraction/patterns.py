@@ -76,11 +76,11 @@ class TherapyOutcome(Strict):
 
 
 class RequestModel(Strict):
-    tpi_title: str
-    not_tpi_title: str
     plan_heading: str
-    body_region: dict[str, str]
-    laterality: dict[str, str]
+    region_fact: str
+    side_fact: str
+    regions: dict[str, str]
+    sides: dict[str, str]
     # the date written in a sentence that names the requested treatment is this fact, unless one of
     # `date_yields_to` read that date
     date: Optional[str] = None
@@ -172,11 +172,9 @@ class Patterns:
     works: re.Pattern[str]
     refers_back: Optional[re.Pattern[str]]
     fragment_words: int
-    tpi_title: re.Pattern[str]
-    not_tpi_title: re.Pattern[str]
     plan_heading: re.Pattern[str]
-    body_region: tuple[tuple[str, re.Pattern[str]], ...]
-    laterality: tuple[tuple[str, re.Pattern[str]], ...]
+    regions: tuple[tuple[str, re.Pattern[str]], ...]
+    sides: tuple[tuple[str, re.Pattern[str]], ...]
     request_date: tuple[Optional[str], frozenset[str]]
     substance_context: Optional[re.Pattern[str]]
     substance_not: Optional[re.Pattern[str]]
@@ -195,6 +193,9 @@ class Patterns:
     sentence_region: tuple[tuple[str, re.Pattern[str]], ...] = ()
     request_cue: Optional[re.Pattern[str]] = None
     past_injection: Optional[re.Pattern[str]] = None
+    # the request facts that `regions` and `sides` fill (rules/extraction/findings.yaml request.*_fact)
+    region_fact: Optional[str] = None
+    side_fact: Optional[str] = None
 
 
 def _validate(doc: Located, model: type[Strict]) -> Any:
@@ -248,7 +249,103 @@ class _Gates:
         return tuple(replace(r, regex=self(r.regex), requires=self(r.requires), unless=self(r.unless)) for r in found)
 
 
+class PackFindingsFile(Strict):
+    """A pack's own extraction patterns (rules/packs/<pack>/extraction.yaml): the phrases that document
+    the facts the pack adds, in the same sections as the shared findings file."""
+    schema_: Literal["checker/pack-findings/1"] = Field(alias="schema")
+    placeholders: dict[str, str] = {}
+    facts: dict[str, BoolFactModel] = {}
+    values: dict[str, ValueFactModel] = {}
+    dates: dict[str, DateFactModel] = {}
+    implied: dict[str, ImpliedModel] = {}
+
+
+def pack_extraction_files(rules_dir: str | Path) -> list[Path]:
+    """Each pack folder's extraction patterns, in the order load_rules reads the packs."""
+    return sorted(Path(rules_dir).glob("packs/*/extraction.yaml"))
+
+
+class _Collected:
+    """The finding patterns of the shared file and of every pack's file, gathered in one place."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        self.problems: list[Problem] = []
+        self.bools: list[Rx] = []
+        self.therapies: list[Rx] = []
+        self.values: list[Rx] = []
+        self.dates: list[Rx] = []
+        self.conflict: dict[str, Any] = {}
+        self.owner: dict[str, str] = {}   # fact -> the file whose section holds its patterns
+        self.date_specs: dict[str, DateFactModel] = {}
+        self.implied: dict[str, ImpliedModel] = {}
+
+    def known(self, doc: Located, name: str, loc: tuple) -> bool:
+        if name not in self.vocab.facts:
+            self.problems.append(doc.problem(loc, name, f"unknown fact '{name}'",
+                                             "facts are declared in rules/facts.yaml or a pack's facts.yaml", at_key=True))
+            return False
+        return True
+
+    def _claim(self, doc: Located, name: str, loc: tuple) -> bool:
+        """A fact's patterns live in one file: a second file defining them is a problem at its key."""
+        if not self.known(doc, name, loc):
+            return False
+        if name in self.owner:
+            self.problems.append(doc.problem(loc, name, f"'{name}' already has patterns in {self.owner[name]}",
+                                             "keep a fact's patterns in one file", at_key=True))
+            return False
+        self.owner[name] = doc.path
+        return True
+
+    def add(self, doc: Located, part: Any, rx: "_Compiler") -> None:
+        for name, spec in part.facts.items():
+            if not self._claim(doc, name, ("facts", name)):
+                continue
+            self.conflict[name] = spec.conflict
+            if spec.therapy:
+                self.therapies.append(Rx(name, rx(spec.therapy, ("facts", name, "therapy"), name), kind="therapy"))
+            for i, p in enumerate(spec.patterns):
+                loc = ("facts", name, "patterns", i)
+                self.bools.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), p.value, p.negatable, p.absent_means,
+                                     rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                                     rx(p.unless, loc + ("unless",), name) if p.unless else None))
+        for name, spec in part.values.items():
+            if not self._claim(doc, name, ("values", name)):
+                continue
+            self.conflict[name] = spec.conflict
+            for i, p in enumerate(spec.patterns):
+                loc = ("values", name, "patterns", i)
+                self.values.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), None, False, None,
+                                      rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                                      rx(p.unless, loc + ("unless",), name) if p.unless else None,
+                                      "duration" if spec.unit else "number", spec.unit, spec.context))
+        for name, spec in part.dates.items():
+            if not self._claim(doc, name, ("dates", name)):
+                continue
+            self.conflict[name] = spec.conflict
+            self.date_specs[name] = spec
+            for i, p in enumerate(spec.patterns):
+                loc = ("dates", name, "patterns", i)
+                if isinstance(p, str):
+                    p = DatePatternModel(pattern=p)
+                    ploc = loc
+                else:
+                    ploc = loc + ("pattern",)
+                self.dates.append(Rx(name, rx(p.pattern, ploc, name, re.IGNORECASE | re.MULTILINE), kind="date",
+                                     requires=rx(p.requires, loc + ("requires",), name) if p.requires else None,
+                                     unless=rx(p.unless, loc + ("unless",), name) if p.unless else None,
+                                     partial=spec.partial))
+            for other in spec.yields_to:
+                self.known(doc, other, ("dates", name, "yields_to"))
+        for name, spec in part.implied.items():
+            if self.known(doc, name, ("implied", name)) and all(self.known(doc, b, ("implied", name, "by")) for b in spec.by):
+                self.implied[name] = spec
+
+
 def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
+    """The shared extraction files of `rules_dir/extraction/` and each pack folder's own
+    `extraction.yaml`, validated and compiled; every problem of every file is reported at once."""
     folder = Path(rules_dir) / "extraction"
     fdoc = load_yaml_file(folder / "findings.yaml")
     findings: FindingsFile = _validate(fdoc, FindingsFile)
@@ -256,69 +353,49 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
     sentences: SentencesFile = _validate(sdoc, SentencesFile)
     cdoc = load_yaml_file(folder / "context.yaml")
     context: ContextFile = _validate(cdoc, ContextFile)
+    packs = [(doc, _validate(doc, PackFindingsFile)) for doc in map(load_yaml_file, pack_extraction_files(rules_dir))]
+    # a pack's placeholders are its own words, usable in its own patterns after the shared ones
     rx = _Compiler(fdoc, findings.placeholders)
-    problems: list[Problem] = []
+    collected = _Collected(vocab)
+    collected.add(fdoc, findings, rx)
+    compilers = [rx]
+    for doc, part in packs:
+        clash = sorted(set(part.placeholders) & set(findings.placeholders))
+        for name in clash:
+            collected.problems.append(doc.problem(("placeholders", name), name,
+                                                  f"placeholder {{{name}}} is already defined in the shared findings file",
+                                                  "choose another name", at_key=True))
+        own = _Compiler(doc, {**findings.placeholders, **part.placeholders})
+        collected.add(doc, part, own)
+        compilers.append(own)
+    problems = collected.problems
 
     def known(name: str, loc: tuple) -> bool:
-        if name not in vocab.facts:
-            problems.append(fdoc.problem(loc, name, f"unknown fact '{name}'", "facts are declared in rules/facts.yaml", at_key=True))
-            return False
-        return True
+        return collected.known(fdoc, name, loc)
 
-    bools, therapies, values, dates = [], [], [], []
-    conflict: dict[str, Any] = {}
-    for name, spec in findings.facts.items():
-        if not known(name, ("facts", name)):
-            continue
-        conflict[name] = spec.conflict
-        if spec.therapy:
-            therapies.append(Rx(name, rx(spec.therapy, ("facts", name, "therapy"), name), kind="therapy"))
-        for i, p in enumerate(spec.patterns):
-            loc = ("facts", name, "patterns", i)
-            bools.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), p.value, p.negatable, p.absent_means,
-                            rx(p.requires, loc + ("requires",), name) if p.requires else None,
-                            rx(p.unless, loc + ("unless",), name) if p.unless else None))
-    for name, spec in findings.values.items():
-        if not known(name, ("values", name)):
-            continue
-        conflict[name] = spec.conflict
-        for i, p in enumerate(spec.patterns):
-            loc = ("values", name, "patterns", i)
-            values.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), None, False, None,
-                             rx(p.requires, loc + ("requires",), name) if p.requires else None,
-                             rx(p.unless, loc + ("unless",), name) if p.unless else None,
-                             "duration" if spec.unit else "number", spec.unit, spec.context))
-    for name, spec in findings.dates.items():
-        if not known(name, ("dates", name)):
-            continue
-        conflict[name] = spec.conflict
-        for i, p in enumerate(spec.patterns):
-            loc = ("dates", name, "patterns", i)
-            if isinstance(p, str):
-                p = DatePatternModel(pattern=p)
-                ploc = loc
-            else:
-                ploc = loc + ("pattern",)
-            dates.append(Rx(name, rx(p.pattern, ploc, name, re.IGNORECASE | re.MULTILINE), kind="date",
-                            requires=rx(p.requires, loc + ("requires",), name) if p.requires else None,
-                            unless=rx(p.unless, loc + ("unless",), name) if p.unless else None,
-                            partial=spec.partial))
-    yields = {name: frozenset(spec.yields_to) for name, spec in findings.dates.items() if spec.yields_to
-              and all(known(other, ("dates", name, "yields_to")) for other in spec.yields_to)}
-    implied: dict[str, tuple[Any, tuple[str, ...]]] = {}
-    for name, spec in findings.implied.items():
-        if known(name, ("implied", name)) and all(known(b, ("implied", name, "by")) for b in spec.by):
-            implied[name] = (spec.value, tuple(spec.by))
+    bools, therapies, values, dates = collected.bools, collected.therapies, collected.values, collected.dates
+    conflict = collected.conflict
+    yields = {name: frozenset(spec.yields_to) for name, spec in collected.date_specs.items() if spec.yields_to
+              and all(other in vocab.facts for other in spec.yields_to)}
+    implied = {name: (spec.value, tuple(spec.by)) for name, spec in collected.implied.items()}
     req = findings.request
     for i, name in enumerate(([req.date] if req.date else []) + req.date_yields_to):
         known(name, ("request", "date") if i == 0 and req.date else ("request", "date_yields_to"))
-    regions = tuple((k, rx(v, ("request", "body_region", k), "body_region")) for k, v in req.body_region.items())
+    regions = tuple((k, rx(v, ("request", "regions", k), "regions")) for k, v in req.regions.items())
     for k in req.sentence_region:
-        if k not in req.body_region:
+        if k not in req.regions:
             problems.append(fdoc.problem(("request", "sentence_region", k), "sentence_region",
-                                         f"'{k}' is not a region of request.body_region",
-                                         "use one of: " + ", ".join(req.body_region)))
-    sides = tuple((k, rx(v, ("request", "laterality", k), "laterality")) for k, v in req.laterality.items())
+                                         f"'{k}' is not a region of request.regions",
+                                         "use one of: " + ", ".join(req.regions)))
+    sides = tuple((k, rx(v, ("request", "sides", k), "sides")) for k, v in req.sides.items())
+    for key, fact, table in (("region_fact", req.region_fact, req.regions), ("side_fact", req.side_fact, req.sides)):
+        if known(fact, ("request", key)):
+            allowed = vocab.facts[fact].values or []
+            for k in table:
+                if k not in allowed:
+                    problems.append(fdoc.problem(("request", "regions" if key == "region_fact" else "sides", k), k,
+                                                 f"'{k}' is not a value of {fact}", "use one of: " + ", ".join(allowed),
+                                                 at_key=True))
     srx = _Compiler(sdoc, {})
     _gate = _Gates()
     compiled = Patterns(
@@ -330,8 +407,6 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
         _gate(rx(findings.therapy_outcome.refers_back, ("therapy_outcome", "refers_back"), "therapy_outcome"))
         if findings.therapy_outcome.refers_back else None,
         findings.therapy_outcome.fragment_words,
-        _gate(rx(req.tpi_title, ("request", "tpi_title"), "request")),
-        _gate(rx(req.not_tpi_title, ("request", "not_tpi_title"), "request")),
         _gate(rx(req.plan_heading, ("request", "plan_heading"), "request", re.IGNORECASE | re.MULTILINE)),
         tuple((k, _gate(v)) for k, v in regions), tuple((k, _gate(v)) for k, v in sides),
         (req.date, frozenset(req.date_yields_to)),
@@ -352,8 +427,9 @@ def load_patterns(rules_dir: str | Path, vocab: Vocabulary) -> Patterns:
               for k, v in req.sentence_region.items()),
         _gate(rx(req.request_cue, ("request", "request_cue"), "request")) if req.request_cue else None,
         _gate(rx(req.past_injection, ("request", "past_injection"), "request")) if req.past_injection else None,
+        req.region_fact, req.side_fact,
     )
-    problems += rx.problems + srx.problems
+    problems += [p for c in compilers for p in c.problems] + srx.problems
     if problems:
         raise ValidationFailure(problems)
     return compiled

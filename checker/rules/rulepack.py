@@ -80,6 +80,9 @@ class RecogniserModel(Strict):
     # matched case-insensitively), unless `refuses` matches it too (the keyword traps)
     takes: str
     refuses: Optional[str] = None
+    # in a note's sentence, a trap counts only this many characters either side of what `takes` matched
+    # (the same sentence may ask for an MRI as well); in an item title it counts anywhere. None: anywhere.
+    refuse_within: Optional[int] = Field(default=None, ge=0, le=1000)
 
 
 class PackModel(Strict):
@@ -88,7 +91,7 @@ class PackModel(Strict):
     section: str
     pages: list[int]
     preamble: str
-    # without one, the pack takes the requests the extraction's own request titles take
+    # without one, the pack takes no letter item or note request (only case files reach it)
     recogniser: Optional[RecogniserModel] = None
 
 
@@ -157,13 +160,26 @@ class RulePack:
     criteria: tuple[Criterion, ...]
     takes: Optional[re.Pattern[str]] = None
     refuses: Optional[re.Pattern[str]] = None
+    refuse_within: Optional[int] = None
 
     def recognises(self, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
-        """Where its recogniser takes text[start:end] (None: not taken, or the pack has no recogniser)."""
+        """Where its recogniser takes the item title text[start:end] (None: not taken, a keyword trap in
+        it, or the pack has no recogniser)."""
         end = len(text) if end is None else end
         if self.takes is None or (self.refuses is not None and self.refuses.search(text, start, end)):
             return None
         return self.takes.search(text, start, end)
+
+    def recognises_sentence(self, text: str, start: int, end: int) -> Optional[re.Match[str]]:
+        """Where a note's sentence text[start:end] asks for this pack's treatment: the first match of
+        `takes` with no keyword trap within `refuse_within` characters of it (anywhere, when unset)."""
+        if self.refuse_within is None:
+            return self.recognises(text, start, end)
+        if self.takes is None:
+            return None
+        reach = self.refuse_within
+        return next((hit for hit in self.takes.finditer(text, start, end) if self.refuses is None or not
+                     self.refuses.search(text, max(start, hit.start() - reach), min(end, hit.end() + reach))), None)
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -297,7 +313,8 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
                           dt.date.fromisoformat(g.in_force.to) if g.in_force.to else None, g.public)
     p = model.pack
     return RulePack(p.id, doc.path, p.treatment, p.section, tuple(p.pages), " ".join(p.preamble.split()),
-                    guideline, tuple(criteria), takes, refuses)
+                    guideline, tuple(criteria), takes, refuses,
+                    p.recogniser.refuse_within if p.recogniser is not None else None)
 
 
 def _recogniser(doc: Located, model: Optional[RecogniserModel], problems: list[Problem]) -> tuple:
