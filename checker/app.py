@@ -19,7 +19,8 @@ from typing import Optional, Union
 
 from checker.core.paths import default_corpus, default_rules
 
-__all__ = ["Kit", "build", "open_rules", "build_checker", "build_auditor", "default_rules", "default_corpus"]
+__all__ = ["Kit", "build", "open_rules", "build_evaluator", "build_checker", "build_auditor", "default_rules",
+           "default_corpus"]
 
 
 def open_rules(path: Optional[Union[str, Path]] = None):
@@ -30,16 +31,23 @@ def open_rules(path: Optional[Union[str, Path]] = None):
     return load_rules(path or default_rules())
 
 
+def build_evaluator(rules):
+    """The criteria evaluator alone (durable_rules, every pack): statuses for a fact set, without the
+    extraction's start-up, for case files."""
+    from checker.engine.durable import Engine
+
+    return Engine(rules.packs).statuses
+
+
 def build_checker(rules):
     """The checker of letters, notes and cases for a loaded rule set: durable_rules engine, extraction
     patterns of every pack, decisions."""
     from checker.decision.check import Checker
-    from checker.engine.durable import Engine
     from checker.extraction.extract import Extractor
     from checker.extraction.patterns import load_patterns
 
     extractor = Extractor(load_patterns(rules.root, rules.vocabulary), rules.vocabulary)
-    return Checker(rules, Engine(rules.packs).statuses, extractor)
+    return Checker(rules, build_evaluator(rules), extractor)
 
 
 def build_auditor(rules, checker):

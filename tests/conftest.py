@@ -22,6 +22,8 @@ from checker.rules.rulepack import load_rules
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 CASES = ROOT / "cases"
+# the sample letters: their hand-curated cases beside their expectations, in one place
+SAMPLE_CASES = ROOT / "regress" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # test packs: tests/packs/esi3 is a whole rules folder (its own facts.yaml; a pack on which no rule
 # fires for an empty case); tests/packs/esi2 is a pack folder over the shared facts, run as

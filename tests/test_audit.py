@@ -13,7 +13,7 @@ from checker.interfaces.cli import main
 from checker.engine.durable import Engine
 from checker.extraction.extract import Extractor
 from checker.extraction.patterns import load_patterns
-from conftest import FIXTURES, RULES
+from conftest import FIXTURES, ROOT, RULES
 
 AUDIT = FIXTURES / "audit"
 PLANTED = sorted(AUDIT.glob("*.txt"))
@@ -50,26 +50,26 @@ def test_every_public_code_is_planted_once(auditor):
     assert planted == set(load_audit_rules(RULES).severities)
 
 
-SAMPLE_FINDINGS = {
-    "000_d17f91e3032579f1": set(),
-    "001_8e0a74b3a70ff754": {("guideline-citation-mismatch", "Left paraspinal muscle trigger point injection"),
-                             ("laterality-mismatch", "Right sacroiliac joint injection")},
-    "002_8b2a3e9d9f9e1e33": {("date-inconsistency", None),
-                             ("rationale-omits-unmet-criterion", "TPI 20553 X6 in the Right Lumbar Paraspinals DOS 12/29/15")},
-    "003_207e070f999b17f1": {("guideline-citation-mismatch", "EPIDURAL STEROID INJECTIONS ,CERVICAL QUANTITY :1:00")},
-    "004_4fa3c31427c968ed": set(),
-}
-SAMPLE_CITES = {"000_d17f91e3032579f1": ["TPI-1", "TPI-3", "TPI-6"], "001_8e0a74b3a70ff754": ["TPI-1", "TPI-4", "TPI-MPS"],
-                "002_8b2a3e9d9f9e1e33": ["TPI-5", "TPI-6"], "003_207e070f999b17f1": ["TPI-3", "TPI-MPS"],
-                "004_4fa3c31427c968ed": ["TPI-3"]}
+SAMPLES = ROOT / "regress" / "samples"
 
 
-@pytest.mark.parametrize("stem", sorted(SAMPLE_FINDINGS))
+def _sample_expectations(stem):
+    """The sample letter's expected findings and cited criteria, from its one expectations file."""
+    from checker.evaluation.score import load_expected
+
+    expected = load_expected(SAMPLES / f"{stem}.expected.yaml")
+    findings = {(f["code"], " ".join(f["item"].split()) if f.get("item") else None) for f in expected.findings}
+    [cites] = [i.rationale_cites for i in expected.items if i.decision is not None]
+    return findings, cites
+
+
+@pytest.mark.parametrize("stem", sorted(p.name.removesuffix(".expected.yaml") for p in SAMPLES.glob("*.expected.yaml")))
 def test_sample_letters_real_inconsistencies(stem, checker, auditor, corpus):
+    findings, cites = _sample_expectations(stem)
     audit = auditor.audit(checker.check_file(corpus / "imr" / f"{stem}.txt"))
-    assert _found(audit) == SAMPLE_FINDINGS[stem]
+    assert _found(audit) == findings
     [tpi] = [i for i in audit.items if i.check.decision is not None]
-    assert tpi.rationale_cites == SAMPLE_CITES[stem]
+    assert cites and tpi.rationale_cites == cites
     for f in audit.findings + [f for i in audit.items for f in i.findings]:
         text = audit.letter.text
         assert f.evidence and all(" ".join(text[e["start"]:e["end"]].split()) == e["quote"] for e in f.evidence)

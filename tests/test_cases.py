@@ -8,10 +8,10 @@ import pytest
 
 from checker.decision.case import load_case
 from checker.decision.decide import evaluate_facts
-from conftest import CASES
+from conftest import CASES, SAMPLE_CASES
 
-CASE_FILES = sorted(CASES.rglob("*.yaml"))
-SAMPLES = sorted((CASES / "samples").glob("*.yaml"))
+SAMPLES = sorted(SAMPLE_CASES.glob("sample-*.yaml"))
+CASE_FILES = sorted(CASES.rglob("*.yaml")) + SAMPLES
 
 
 def _decide(path, rules, engine, corpus=None):

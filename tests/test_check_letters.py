@@ -14,7 +14,7 @@ from checker.engine.durable import Engine
 from checker.extraction.extract import Extractor
 from checker.extraction.patterns import load_patterns
 from checker.evaluation.score import _match, load_expected, score_folder
-from conftest import CASES, RULES
+from conftest import CASES, RULES, SAMPLE_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "letters"
@@ -29,7 +29,7 @@ def checker(rules):
     return Checker(rules, Engine(rules.packs).statuses, Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary))
 
 
-@pytest.mark.parametrize("case_path", sorted((CASES / "samples").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case_path", sorted(SAMPLE_CASES.glob("sample-*.yaml")), ids=lambda p: p.stem)
 def test_sample_letter_reads_like_its_curated_case(case_path, rules, checker, corpus):
     case = load_case(case_path, rules, corpus)
     result = checker.check_file(case.source_letter)

@@ -103,7 +103,7 @@ def test_regress_update_changes_only_the_drifted_values(tmp_path, capsys):
 
 def test_regress_update_keeps_the_comment_after_a_value(tmp_path, capsys):
     case = tmp_path / "case.yaml"
-    original = (ROOT / "cases" / "samples" / "sample-002-six-tpis.yaml").read_text()
+    original = (ROOT / "regress" / "samples" / "sample-002-six-tpis.yaml").read_text()
     assert "    TPI-5: not_met\n" in original
     case.write_text(original.replace("    TPI-5: not_met\n", "    TPI-5: met          # a note on it\n"))
     _run(capsys, "regress", case, "--update")

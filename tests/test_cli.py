@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from checker.interfaces.cli import main
-from conftest import CASES
+from conftest import CASES, SAMPLE_CASES
 
 
 def _run(capsys, *args):
@@ -17,7 +17,7 @@ def _run(capsys, *args):
 
 
 def test_evaluate_noncertify_exits_1_with_readable_table(capsys):
-    code, out, err = _run(capsys, "evaluate", str(CASES / "samples" / "sample-002-six-tpis.yaml"))
+    code, out, err = _run(capsys, "evaluate", str(SAMPLE_CASES / "sample-002-six-tpis.yaml"))
     assert code == 1 and err == ""
     assert "Predicted decision: NON-CERTIFY" in out and "physician review" in out
     assert "  TPI-5     NOT MET         Not more than 3-4 injections per session" in out
@@ -32,7 +32,7 @@ def test_evaluate_certify_exits_0(capsys):
 
 
 def test_evaluate_json_schema(capsys):
-    code, out, _ = _run(capsys, "evaluate", "--format", "json", str(CASES / "samples" / "sample-000-cervical.yaml"))
+    code, out, _ = _run(capsys, "evaluate", "--format", "json", str(SAMPLE_CASES / "sample-000-cervical.yaml"))
     doc = json.loads(out)
     assert code == 1 and doc["schema_version"] == 1
     [case] = doc["cases"]
@@ -53,7 +53,7 @@ def test_output_is_deterministic(capsys):
 
 
 def test_folder_with_one_bad_case_reports_it_and_evaluates_the_rest(tmp_path, capsys):
-    shutil.copy(CASES / "samples" / "sample-003-neck.yaml", tmp_path / "a.yaml")
+    shutil.copy(SAMPLE_CASES / "sample-003-neck.yaml", tmp_path / "a.yaml")
     (tmp_path / "b.yaml").write_text("schema: checker/case/1\nid: broken\ntitle: t\nfacts:\n  relief: 140\n")
     code, out, err = _run(capsys, "evaluate", str(tmp_path))
     assert code == 2

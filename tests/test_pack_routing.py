@@ -151,3 +151,58 @@ def test_a_fact_is_defined_once(tmp_path):
     problem = _only_problem(target)
     assert "fact 'injection_count' is defined already" in str(problem)
     assert problem.path.endswith("packs/esi2/facts.yaml") and problem.line == 3
+
+
+def test_a_rationale_names_only_the_criteria_of_its_items_pack(combined, corpus):
+    """The audit maps an item's rationale to its own pack's criteria (tests/packs/esi2/audit.yaml): the
+    epidural item of sample 003 cites ESI2-1 ("radiculopathy"), never a trigger point criterion, and the
+    trigger point item keeps its citations."""
+    from checker.app import build
+
+    kit = build(combined)
+    audit = kit.auditor.audit(kit.checker.check_file(corpus / "imr" / "003_207e070f999b17f1.txt"))
+    cites = {a.check.pack: a.rationale_cites for a in audit.items if a.check.pack is not None}
+    assert cites == {"test-esi2": ["ESI2-1"], TPI_PACK: ["TPI-3", "TPI-MPS"]}
+
+
+def _pack_file_problem(tmp_path, name, text):
+    from checker.app import build
+
+    target = beside_bundled(ESI2, tmp_path / "rules")
+    path = target / "packs" / "esi2" / name
+    path.write_text(text)
+    with pytest.raises(ValidationFailure) as failure:
+        build(target)
+    [problem] = failure.value.problems
+    return problem, path
+
+
+def test_a_pack_audit_reason_for_another_packs_criterion_is_reported_at_its_line(tmp_path):
+    problem, path = _pack_file_problem(tmp_path, "audit.yaml",
+                                       "schema: checker/pack-audit/1\nreasons:\n  ESI2-1: 'radicul'\n  TPI-4: 'radicul'\n")
+    assert "'TPI-4' is not a criterion of pack test-esi2" in str(problem)
+    assert problem.path.endswith("packs/esi2/audit.yaml") and problem.line == 4
+
+
+def test_a_pack_extraction_cannot_redefine_a_shared_facts_patterns(tmp_path):
+    problem, path = _pack_file_problem(tmp_path, "extraction.yaml", "schema: checker/pack-findings/1\nfacts:\n"
+                                       "  radiculopathy_diagnosed:\n    conflict: true\n    patterns:\n"
+                                       "      - {pattern: 'sciatica', value: true}\n")
+    assert "'radiculopathy_diagnosed' already has patterns in" in str(problem)
+    assert problem.path.endswith("packs/esi2/extraction.yaml") and problem.line == 3
+
+
+def test_a_pack_extraction_reads_the_facts_it_adds(tmp_path):
+    """A pack's own facts and patterns, as data: the note's sentence documents the added fact."""
+    target, _ = _edited_pack(tmp_path, "{fact: conservative_care_failed, eq: true}", "{fact: esi_two_levels, eq: true}",
+                             PACK_FACTS.format(name="esi_two_levels").replace("type: int\n    min: 1\n    max: 3", "type: bool"))
+    (target / "packs" / "esi2" / "extraction.yaml").write_text(
+        "schema: checker/pack-findings/1\nfacts:\n  esi_two_levels:\n    conflict: true\n    patterns:\n"
+        "      - {pattern: '\\btwo\\s+levels\\b', value: true, negatable: true}\n")
+    from checker.app import build
+    from checker.reading.source import read_text
+
+    kit = build(target)
+    note = (ESI2 / "note.txt").read_text() + "\nThe plan covers two levels.\n"
+    [item] = [i for i in kit.checker.check_source(read_text(note, "note.txt")).items if i.pack == "test-esi2"]
+    assert item.extraction.facts.facts["esi_two_levels"].value is True

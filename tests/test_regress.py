@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from checker.interfaces.cli import main
-from conftest import CASES, ROOT, RULES, TPI_FILE
+from conftest import CASES, ROOT, RULES, SAMPLE_CASES, TPI_FILE
 
 XSD = ROOT / ".venv" / "share" / "junit-10.xsd"
-SAMPLE = CASES / "samples" / "sample-002-six-tpis.yaml"
+SAMPLE = SAMPLE_CASES / "sample-002-six-tpis.yaml"
 
 
 def _run(capsys, *args):
@@ -42,7 +42,7 @@ def test_bundled_corpus_has_no_drift_and_full_coverage(capsys, tmp_path):
 
 def test_a_moved_threshold_fails_with_a_readable_drift_table(tmp_path, capsys):
     rules = _rules_with(tmp_path, "condition: {fact: injection_count, lte: 4}", "condition: {fact: injection_count, lte: 6}")
-    code, out, _ = _run(capsys, "regress", "--rules", rules, CASES, "--junit", tmp_path / "j.xml")
+    code, out, _ = _run(capsys, "regress", "--rules", rules, CASES, SAMPLE_CASES, "--junit", tmp_path / "j.xml")
     assert code == 1
     assert "sample-002-six-tpis.yaml" in out and "TPI-5" in out and "not_met -> met" in out
     assert "injections requested per session: 6 (required: ≤ 6) - satisfied" in out
@@ -60,7 +60,7 @@ def test_junit_xml_validates_against_the_junit_schema(tmp_path, capsys):
     schema = xmlschema.XMLSchema(str(XSD))
     rules = _rules_with(tmp_path, "{fact: prior_relief_percent, gt: 50}", "{fact: prior_relief_percent, gt: 95}")
     _run(capsys, "regress", "--rules", rules, CASES, "--junit", tmp_path / "fail.xml")
-    _run(capsys, "regress", CASES / "samples", "--junit", tmp_path / "pass.xml")
+    _run(capsys, "regress", SAMPLE_CASES, "--junit", tmp_path / "pass.xml")
     for name in ("fail.xml", "pass.xml"):
         schema.validate(str(tmp_path / name))
     assert "<failure" in (tmp_path / "fail.xml").read_text() and "<failure" not in (tmp_path / "pass.xml").read_text()
@@ -85,7 +85,7 @@ def test_against_lists_what_a_guideline_change_would_flip(tmp_path, capsys):
 
 
 def test_require_coverage_fails_on_a_corpus_missing_a_status(capsys):
-    code, out, _ = _run(capsys, "regress", "--require-coverage", CASES / "samples")
+    code, out, _ = _run(capsys, "regress", "--require-coverage", SAMPLE_CASES)
     assert code == 1 and "never seen in a status it can take" in out
 
 

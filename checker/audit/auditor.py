@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field, ValidationError
 
@@ -41,8 +41,9 @@ class AuditFile(Strict):
     patient_strong: str
     patient: str
     deficiency: str
-    reasons: dict[str, str]
-    outside_reasons: dict[str, str]
+    # rationale phrases to criteria, and reasons outside them: a pack's own, in its folder's audit.yaml
+    reasons: dict[str, str] = {}
+    outside_reasons: dict[str, str] = {}
     conclusion: dict[str, str]
     verdict: dict[str, str]
     no_citation: str
@@ -64,6 +65,16 @@ class AuditFile(Strict):
     clause_split: str
     role_words: dict[str, str]
     region_fact: Optional[str] = None
+
+
+class PackAuditFile(Strict):
+    """A pack's audit mapping (rules/packs/<pack>/audit.yaml): which rationale phrases speak to which of
+    its criteria, the reasons reviewers give that are outside its criteria, and the citations that fit
+    its treatment (a citation matching `cites` fits only items matching `item`)."""
+    schema_: Literal["checker/pack-audit/1"] = Field(alias="schema")
+    reasons: dict[str, str] = {}
+    outside_reasons: dict[str, str] = {}
+    topics: dict[str, Topic] = {}
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,22 @@ class AuditRules:
     region_fact: Optional[str] = None
     follow_on_title: Optional[re.Pattern[str]] = None
     follow_on_rationale: Optional[re.Pattern[str]] = None
+    # pack id -> its criteria's rationale phrases / its outside reasons (from the pack folders)
+    pack_reasons: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
+    pack_outside: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
+
+    def reasons_for(self, pack: Optional[str]) -> dict[str, re.Pattern[str]]:
+        """The rationale phrases that name criteria of `pack` (none for an item outside every pack)."""
+        return {} if pack is None else {**{k: v for k, v in self.reasons.items() if k in self.pack_criteria(pack)},
+                                        **self.pack_reasons.get(pack, {})}
+
+    def outside_for(self, pack: Optional[str]) -> dict[str, re.Pattern[str]]:
+        return {} if pack is None else {**self.outside, **self.pack_outside.get(pack, {})}
+
+    def pack_criteria(self, pack: str) -> frozenset[str]:
+        return self.criteria_by_pack.get(pack, frozenset())
+
+    criteria_by_pack: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def title_words(self, title: str) -> set[str]:
         """The words of an item's title that can name it in its rationale (not its stop words)."""
@@ -107,8 +134,10 @@ class AuditRules:
         return self.role_words.get(role, "the " + role.replace("_", " "))
 
 
-def load_audit_rules(rules_dir: str | Path, vocab=None) -> AuditRules:
-    """The audit patterns of a rules folder; with the vocabulary, the facts they name are checked too."""
+def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRules:
+    """The audit patterns of a rules folder: the shared audit/audit.yaml and each pack folder's
+    audit.yaml. With the vocabulary, the facts they name are checked too; with the packs, each pack file's
+    criteria are checked against its own pack's."""
     doc = load_yaml_file(Path(rules_dir) / "audit" / "audit.yaml")
     try:
         m = AuditFile.model_validate(doc.data)
@@ -117,15 +146,16 @@ def load_audit_rules(rules_dir: str | Path, vocab=None) -> AuditRules:
     if vocab is not None and m.region_fact is not None and m.region_fact not in vocab.facts:
         raise ValidationFailure([doc.problem(("region_fact",), "audit", f"unknown fact '{m.region_fact}'",
                                              suggest(m.region_fact, vocab.facts))])
-    # gated by their required words (checker/prefilter.py): the same matches, most sentences skipped
+    # gated by their required words (checker/extraction/prefilter.py): the same matches, most sentences skipped
     rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE))  # noqa: E731
+    pack_reasons, pack_outside, topics, criteria = _pack_audits(Path(rules_dir), packs, m)
     try:
         return AuditRules(
             m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},
             {k: rx(v) for k, v in m.outside_reasons.items()}, rx(m.conclusion["necessary"]),
             rx(m.conclusion["not_necessary"]), rx(m.verdict["necessary"]), rx(m.verdict["not_necessary"]),
             rx(m.no_citation), {k: rx(v) for k, v in m.regions.items()}, m.chapter_regions,
-            {k: (rx(t.cites), rx(t.item)) for k, t in m.topics.items()},
+            {k: (rx(t.cites), rx(t.item)) for k, t in topics.items()},
             {g: {ed: (dt.date.fromisoformat(r.from_), dt.date.fromisoformat(r.to)) for ed, r in eds.items()}
              for g, eds in m.editions.items()},
             rx(m.quantity["title"]), rx(m.quantity["rationale"]), {k: rx(v) for k, v in m.laterality.items()},
@@ -133,11 +163,49 @@ def load_audit_rules(rules_dir: str | Path, vocab=None) -> AuditRules:
             re.compile(m.title_word), frozenset(w.lower() for w in m.title_stop_words),
             re.compile(m.request_mention, re.IGNORECASE), re.compile(m.clause_split), m.role_words, m.region_fact,
             rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
+            {k: {c: rx(v) for c, v in r.items()} for k, r in pack_reasons.items()},
+            {k: {c: rx(v) for c, v in r.items()} for k, r in pack_outside.items()}, criteria,
         )
     except re.error:
         raise ValidationFailure(_regex_problems(doc) or [doc.problem((), "audit", "invalid regular expression")]) from None
     except (ValueError, KeyError) as exc:
         raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
+
+
+def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
+    """Each pack folder's audit file: its reasons and outside reasons by pack id (the folder's name when
+    the packs are not given), and the topics of every file together. A reason for a criterion the pack
+    does not have, a topic named twice, or a pattern that does not compile is an error at its line."""
+    by_folder = {Path(p.path).parent.resolve(): p for p in packs or ()}
+    reasons: dict[str, dict[str, str]] = {}
+    outside: dict[str, dict[str, str]] = {}
+    topics = dict(shared.topics)
+    criteria = {p.id: frozenset(c.id for c in p.criteria) for p in packs or ()}
+    problems: list = []
+    for path in sorted(root.glob("packs/*/audit.yaml")):
+        doc = load_yaml_file(path)
+        try:
+            part = PackAuditFile.model_validate(doc.data)
+        except ValidationError as exc:
+            raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "audit")) from None
+        pack = by_folder.get(path.parent.resolve())
+        if packs is not None and pack is None:
+            problems.append(doc.problem((), "audit", "this folder holds no rule pack", "put the audit file beside its pack's rules"))
+            continue
+        key = pack.id if pack is not None else path.parent.name
+        for cid in part.reasons:
+            if pack is not None and cid not in criteria[pack.id]:
+                problems.append(doc.problem(("reasons", cid), cid, f"'{cid}' is not a criterion of pack {pack.id}",
+                                            suggest(cid, sorted(criteria[pack.id])), at_key=True))
+        for name in part.topics:
+            if name in topics:
+                problems.append(doc.problem(("topics", name), name, f"topic '{name}' is defined twice", "", at_key=True))
+        problems += _regex_problems(doc)
+        reasons[key], outside[key] = dict(part.reasons), dict(part.outside_reasons)
+        topics.update(part.topics)
+    if problems:
+        raise ValidationFailure(problems)
+    return reasons, outside, topics, criteria
 
 
 _NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
@@ -246,9 +314,10 @@ class Auditor:
 
     # --- the rationale, sentence by sentence ----------------------------------------------------------
 
-    def reasons(self, text: str, start: int, end: int, map_criteria: bool = True) -> list[Reason]:
+    def reasons(self, text: str, start: int, end: int, map_criteria: bool = True,
+                pack: Optional[str] = None) -> list[Reason]:
         """Each rationale sentence: a reason about the patient, a guideline quotation or the conclusion,
-        with the criteria a reason names (only for items a rule pack covers)."""
+        with the criteria of `pack` a reason names (only for items a rule pack covers)."""
         from checker.extraction.extract import Segment
 
         out = []
@@ -267,12 +336,12 @@ class Auditor:
             else:
                 kind = "guideline"
             criteria: list[str] = []
-            outside = [name for name, rx in self.r.outside.items() if rx.search(sentence)] \
+            outside = [name for name, rx in self.r.outside_for(pack).items() if rx.search(sentence)] \
                 if kind != "guideline" and map_criteria else []
             if kind != "guideline" and map_criteria:
                 for clause in self.r.clause_split.split(sentence):
                     deficient = bool(self.r.deficiency.search(clause))
-                    criteria += [cid for cid, rx in self.r.reasons.items()
+                    criteria += [cid for cid, rx in self.r.reasons_for(pack).items()
                                  if (deficient or cid in self.exclusions) and rx.search(clause) and cid not in criteria]
             out.append(Reason(s, e, kind, criteria, outside))
         return out
@@ -285,7 +354,7 @@ class Auditor:
             return audit
         title_q = _quote(text, it.title.start, it.title.end)
         if it.rationale is not None:
-            audit.reasons = self.reasons(text, it.rationale.start, it.rationale.end, item.decision is not None)
+            audit.reasons = self.reasons(text, it.rationale.start, it.rationale.end, item.decision is not None, item.pack)
             audit.rationale_cites = sorted({c for r in audit.reasons for c in r.criteria}, key=_criterion_order)
         if not it.citations:
             said = [_quote(text, m.start(), m.end()) for m in self.r.no_citation.finditer(text, it.span.start, it.span.end)]
@@ -473,7 +542,7 @@ class Auditor:
 def make_auditor(rules, checker) -> Auditor:
     """The auditor for a rule set, sharing the checker's sentence splitter."""
     exclusions = frozenset(c.id for p in rules.packs for c in p.criteria if c.kind == "exclusion")
-    return Auditor(load_audit_rules(rules.root, rules.vocabulary), checker.extractor.sentences, exclusions)
+    return Auditor(load_audit_rules(rules.root, rules.vocabulary, rules.packs), checker.extractor.sentences, exclusions)
 
 
 def _criterion_order(cid: str) -> tuple[int, str]:

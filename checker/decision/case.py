@@ -254,7 +254,8 @@ def case_files(paths: list[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(p.rglob("*.yaml"))
+            # a letter's expectations (*.expected.yaml) may sit beside the cases it names
+            found = sorted(f for f in p.rglob("*.yaml") if not f.name.endswith(".expected.yaml"))
             if not found:
                 raise InputError(f"{p}: no case files (*.yaml) in this folder")
             out.extend(found)

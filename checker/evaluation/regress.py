@@ -151,6 +151,8 @@ class Regression:
             self._compare(run, source, name, "decision", exp.decision, item.decision.decision)
         for cid, status in sorted(exp.criteria.items()):
             self._compare(run, source, name, cid, status, statuses.get(cid), reasons.get(cid, ""))
+        if exp.rationale_cites is not None:
+            self._compare(run, source, name, "rationale cites", exp.rationale_cites, cites)
 
 
 def item_name(title: str) -> str:

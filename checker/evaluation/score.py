@@ -31,6 +31,11 @@ class ExpectedItem(Strict):
     facts: dict[str, Any] = {}
     decision: Optional[str] = None
     criteria: dict[str, str] = {}
+    # a case file (relative to this file) whose `expected` block gives the decision and the criteria, and
+    # whose `source.rationale_cites` the rationale's cited criteria, so that a sample's values are written once
+    case: Optional[str] = None
+    # the criteria the letter's rationale gives as reasons (the audit's reading), when pinned
+    rationale_cites: Optional[list[str]] = None
 
 
 class ExpectedDocument(Strict):
@@ -111,9 +116,32 @@ def load_expected(path: Path) -> ExpectedDocument | ExpectedExcerpt:
     model = ExpectedExcerpt if isinstance(doc.data, dict) and doc.data.get("schema") == "checker/expected-excerpt/1" \
         else ExpectedDocument
     try:
-        return model.model_validate(doc.data)
+        expected = model.model_validate(doc.data)
     except ValidationError as exc:
         raise ValidationFailure(problems_from_validation(doc, exc, lambda loc: "expected")) from None
+    for i, item in enumerate(getattr(expected, "items", [])):
+        if item.case is not None:
+            expected.items[i] = _from_case(doc, path, i, item)
+    return expected
+
+
+def _from_case(doc, path: Path, i: int, item: ExpectedItem) -> ExpectedItem:
+    """An item's decision and criteria from the case file it names (never both written here and there)."""
+    loc = ("items", i, "case")
+    if item.decision is not None or item.criteria:
+        raise ValidationFailure([doc.problem(loc, "expected", "an item naming a case takes its decision and criteria "
+                                             "from it", "remove decision and criteria here, or the case")])
+    case_path = path.parent / item.case
+    if not case_path.is_file():
+        raise ValidationFailure([doc.problem(loc, "expected", f"no case file {item.case} beside this file", "")])
+    case = load_yaml_file(case_path).data
+    wanted = case.get("expected") if isinstance(case, dict) else None
+    if not isinstance(wanted, dict) or "decision" not in wanted:
+        raise ValidationFailure([doc.problem(loc, "expected", f"{item.case} has no expected decision", "")])
+    source = case.get("source") if isinstance(case.get("source"), dict) else {}
+    cites = source.get("rationale_cites", item.rationale_cites)
+    return item.model_copy(update={"decision": wanted["decision"], "criteria": dict(wanted.get("criteria") or {}),
+                                   "rationale_cites": list(cites) if cites is not None else None})
 
 
 def _loose(words: str) -> str:

@@ -380,6 +380,8 @@ def _fail_on(level: str, worst: int) -> int:
 
 
 DEFAULT_REGRESS = [REPO / "cases", REPO / "corpus" / "letters", REPO / "regress"]
+# the bundled cases: invented ones, and the sample letters' hand-curated cases beside their expectations
+DEFAULT_CASES = [REPO / "cases", REPO / "regress" / "samples"]
 
 
 def _regression(rules):
@@ -438,7 +440,7 @@ def _mutate(args: argparse.Namespace, rules) -> int:
     from checker.evaluation.mutate import run_mutation
 
     # by default the repository's cases, when there is a repository (an installed checker: examples only)
-    paths = args.cases if args.cases is not None else [str(p) for p in [REPO / "cases"] if p.is_dir()]
+    paths = args.cases if args.cases is not None else [str(p) for p in DEFAULT_CASES if p.is_dir()]
     cases = []
     for p in (case_files(paths) if paths else []):
         case = load_case(p, rules)
@@ -479,10 +481,10 @@ def _extract(args: argparse.Namespace, rules) -> int:
 def _evaluate(args: argparse.Namespace, rules) -> int:
     from checker.decision.case import case_files, load_case
     from checker.decision.decide import evaluate_facts
-    from checker.engine.durable import Engine
+    from checker.app import build_evaluator
     from checker.decision.render import decision_json, decision_text
 
-    engine = Engine(rules.packs)
+    evaluate = build_evaluator(rules)
     outputs: list[dict[str, Any]] = []
     texts: list[str] = []
     errors = 0
@@ -490,7 +492,7 @@ def _evaluate(args: argparse.Namespace, rules) -> int:
     for path in case_files(args.cases):
         try:
             case = load_case(path, rules, args.corpus)
-            decision = evaluate_facts(case.facts, rules, engine.statuses)
+            decision = evaluate_facts(case.facts, rules, evaluate)
         except CheckerError as exc:
             errors += 1
             _error(str(exc))

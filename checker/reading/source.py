@@ -35,7 +35,7 @@ class SourceText:
 def _normalise(text: str) -> str:
     from checker.reading.confusables import normalise
 
-    text = normalise(text)  # look-alike and invisible characters (checker/confusables.py)
+    text = normalise(text)  # look-alike and invisible characters (checker/reading/confusables.py)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for nbsp, space in _NBSP.items():
         text = text.replace(nbsp, space)

@@ -6,7 +6,7 @@ undocumented fact means (`if_undocumented: true|false`, used for exclusions such
 which fail only when documented present).
 
 This module is the reference semantics. The durable_rules engine compiles the same trees
-(checker/engine.py); the test suite checks the two agree on random cases.
+(checker/engine/durable.py); the test suite checks the two agree on random cases.
 """
 from __future__ import annotations
 
