@@ -321,6 +321,7 @@ class Auditor:
         from checker.extraction.extract import Segment
 
         out = []
+        named, outside_reasons = self.r.reasons_for(pack), self.r.outside_for(pack)  # once per rationale
         for s, e in self.sentences(text, Segment("rationale", start, end)):
             sentence = text[s:e]
             quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
@@ -336,12 +337,12 @@ class Auditor:
             else:
                 kind = "guideline"
             criteria: list[str] = []
-            outside = [name for name, rx in self.r.outside_for(pack).items() if rx.search(sentence)] \
+            outside = [name for name, rx in outside_reasons.items() if rx.search(sentence)] \
                 if kind != "guideline" and map_criteria else []
             if kind != "guideline" and map_criteria:
                 for clause in self.r.clause_split.split(sentence):
                     deficient = bool(self.r.deficiency.search(clause))
-                    criteria += [cid for cid, rx in self.r.reasons_for(pack).items()
+                    criteria += [cid for cid, rx in named.items()
                                  if (deficient or cid in self.exclusions) and rx.search(clause) and cid not in criteria]
             out.append(Reason(s, e, kind, criteria, outside))
         return out
