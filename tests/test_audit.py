@@ -13,7 +13,7 @@ from checker.interfaces.cli import main
 from checker.engine.durable import Engine
 from checker.extraction.extract import Extractor
 from checker.extraction.patterns import load_patterns
-from conftest import FIXTURES, ROOT, RULES
+from conftest import FIXTURES, ROOT, RULES, TPI_PACK
 
 AUDIT = FIXTURES / "audit"
 PLANTED = sorted(AUDIT.glob("*.txt"))
@@ -59,7 +59,7 @@ def _sample_expectations(stem):
 
     expected = load_expected(SAMPLES / f"{stem}.expected.yaml")
     findings = {(f["code"], " ".join(f["item"].split()) if f.get("item") else None) for f in expected.findings}
-    [cites] = [i.rationale_cites for i in expected.items if i.decision is not None]
+    [cites] = [i.rationale_cites for i in expected.items if i.pack == TPI_PACK and i.decision is not None]
     return findings, cites
 
 
@@ -68,7 +68,7 @@ def test_sample_letters_real_inconsistencies(stem, checker, auditor, corpus):
     findings, cites = _sample_expectations(stem)
     audit = auditor.audit(checker.check_file(corpus / "imr" / f"{stem}.txt"))
     assert _found(audit) == findings
-    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    [tpi] = [i for i in audit.items if i.check.pack == TPI_PACK]
     assert cites and tpi.rationale_cites == cites
     for f in audit.findings + [f for i in audit.items for f in i.findings]:
         text = audit.letter.text
@@ -77,14 +77,14 @@ def test_sample_letters_real_inconsistencies(stem, checker, auditor, corpus):
 
 def test_guideline_quotations_are_not_reasons(checker, auditor, corpus):
     audit = auditor.audit(checker.check_file(corpus / "imr" / "003_207e070f999b17f1.txt"))
-    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    [tpi] = [i for i in audit.items if i.check.pack == TPI_PACK]
     kinds = [r.kind for r in tpi.reasons]
     assert kinds.count("guideline") >= 7 and "patient" in kinds and kinds[-1] == "conclusion"
 
 
 def test_reasons_outside_the_2009_criteria_are_reported(checker, auditor, corpus):
     audit = auditor.audit(checker.check_file(corpus / "imr" / "004_4fa3c31427c968ed.txt"))
-    [tpi] = [i for i in audit.items if i.check.decision is not None]
+    [tpi] = [i for i in audit.items if i.check.pack == TPI_PACK]
     assert {o for r in tpi.reasons for o in r.outside} == {"adjunct to active therapy", "imaging guidance"}
 
 

@@ -14,7 +14,7 @@ from checker.engine.durable import Engine
 from checker.extraction.extract import Extractor
 from checker.extraction.patterns import load_patterns
 from checker.evaluation.score import _match, load_expected, score_folder
-from conftest import CASES, RULES, SAMPLE_CASES
+from conftest import CASES, RULES, SAMPLE_CASES, TPI_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "letters"
@@ -51,7 +51,7 @@ def test_invented_document_matches_its_expectations(path, checker, request):
         item = _match(exp, result.items)
         assert item is not None, exp.title
         assert (item.pack, item.letter_decision) == (exp.pack, exp.letter_decision)
-        if exp.pack is not None:
+        if exp.pack is not None and (exp.facts or exp.decision is not None):  # else the routing only is pinned
             statuses = {r.criterion.id: r.status for r in item.decision.results}
             assert (item.decision.decision, statuses) == (exp.decision, exp.criteria)
 
@@ -101,7 +101,7 @@ def test_real_dwc_letters_read_without_error_and_none_is_a_tpi(checker, corpus):
     for pdf in pdfs:
         result = checker.check_file(pdf)
         assert result.letter.layout == "dwc"
-        assert not any(i.pack is not None for i in result.items), pdf.name
+        assert not any(i.pack == TPI_PACK for i in result.items), pdf.name
         decisions = sorted(i.letter_decision for i in result.items)
         assert decisions == sorted(r["outcome"].lower() for r in rows if r["case"] == pdf.stem), pdf.name
         items += len(result.items)
@@ -110,7 +110,7 @@ def test_real_dwc_letters_read_without_error_and_none_is_a_tpi(checker, corpus):
 
 def test_trigger_point_words_in_non_tpi_titles_are_not_requests(checker):
     for title in ("Trigger point impedance imaging, lumbar", "Dry needling of trigger points x6", "MRI for trigger points"):
-        assert not checker.in_a_pack(title)
+        assert getattr(checker.pack_for_title(title), "id", None) != TPI_PACK
     for title in ("TPI x4 cervical", "Trigger point injections to the trapezius", "CPT 20553 right paraspinals"):
         assert checker.in_a_pack(title)
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from checker.interfaces.cli import main
-from conftest import ROOT
+from conftest import ROOT, TPI_PACK
 
 CORPUS = ROOT / "corpus" / "letters"
 NOTE = CORPUS / "11-note-pr2-lumbar-initial-certify.txt"
@@ -26,9 +26,10 @@ def test_check_json_follows_the_shared_schema(capsys):
     assert code == 1 and err == "" and doc["schema_version"] == 1 and doc["errors"] == []
     [letter] = doc["letters"]
     assert letter["layout"] == "dwc" and letter["dates"]["injury"]["value"]
-    tpi = [i for i in letter["items"] if i["rule_pack"] is not None]
-    others = [i for i in letter["items"] if i["rule_pack"] is None]
-    assert len(tpi) == 1 and others and all(i["predicted_decision"] is None for i in others)
+    tpi = [i for i in letter["items"] if i["rule_pack"] == TPI_PACK]
+    others = [i for i in letter["items"] if i["rule_pack"] != TPI_PACK]
+    assert len(tpi) == 1 and others
+    assert all((i["predicted_decision"] is None) == (i["rule_pack"] is None) for i in others)
     [item] = tpi
     assert item["letter_decision"] == "upheld" and item["predicted_decision"] == "non-certify"
     assert {c["id"] for c in item["criteria"]} >= {"TPI-1", "TPI-4", "TPI-FM"}

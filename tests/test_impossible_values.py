@@ -7,7 +7,7 @@ import pytest
 
 from checker.app import build_checker
 from checker.reading.source import read_text
-from conftest import ROOT
+from conftest import ROOT, TPI_PACK
 
 LETTER = ROOT / "corpus" / "letters" / "01-dwc-cervical-repeat-overturned.txt"
 
@@ -19,7 +19,7 @@ def checker(rules):
 
 def _item(checker, text):
     result = checker.check_source(read_text(text, "letter.txt"))
-    [item] = [i for i in result.items if i.pack is not None]
+    [item] = [i for i in result.items if i.pack == TPI_PACK]
     return item
 
 

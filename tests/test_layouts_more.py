@@ -12,6 +12,7 @@ from checker.extraction.extract import Extractor
 from checker.reading.letter import parse_letter
 from checker.extraction.patterns import load_patterns
 from checker.reading.source import read_text
+from conftest import TPI_PACK
 
 MAXIMUS_NUMBERED = """MAXIMUS FEDERAL SERVICES, INC.
 Independent Medical Review
@@ -67,7 +68,7 @@ def test_maximus_numbered_determinations_are_items_with_their_decisions():
 
 def test_maximus_numbered_item_is_evaluated(checker):
     result = checker.check_source(read_text(MAXIMUS_NUMBERED, "m.txt"))
-    tpi = [i for i in result.items if i.pack is not None]
+    tpi = [i for i in result.items if i.pack == TPI_PACK]
     assert len(tpi) == 1 and tpi[0].letter_decision == "overturned"
     assert tpi[0].extraction.facts.facts["injection_count"].value == 3
 
@@ -174,7 +175,7 @@ def test_any_substance_injected_into_trigger_points_is_a_trigger_point_request(c
     "Botox injection for chronic migraine",
 ])
 def test_keyword_traps_stay_outside(checker, title):
-    assert not checker.in_a_pack(title)
+    assert getattr(checker.pack_for_title(title), "id", None) != TPI_PACK
 
 
 def test_botox_into_trigger_points_fails_tpi8(checker):

@@ -25,7 +25,7 @@ def client():
 
 
 def test_decision_box_names_the_deciding_criteria_and_the_request_list_follows_it(client):
-    page = client.post("/evaluate", data={"injection_count": "8", "repeat_request": "no", "substances": "lidocaine"}).text
+    page = client.post("/evaluate", data={"treatment": "trigger_point_injection", "injection_count": "8", "repeat_request": "no", "substances": "lidocaine"}).text
     assert '<div class="decision-box non-certify" id="decision-box-1">' in page
     decided = re.search(r'id="decided-by-1">(.*?)</p>', page, re.S).group(1)
     ids = re.findall(r"<strong>([A-Z0-9-]+)</strong>", decided)
@@ -36,7 +36,7 @@ def test_decision_box_names_the_deciding_criteria_and_the_request_list_follows_i
 
 
 def test_each_reason_is_a_plain_sentence_with_the_detail_one_click_away(client):
-    page = client.post("/evaluate", data={"injection_count": "8", "repeat_request": "no", "substances": "lidocaine"}).text
+    page = client.post("/evaluate", data={"treatment": "trigger_point_injection", "injection_count": "8", "repeat_request": "no", "substances": "lidocaine"}).text
     row = re.search(r'<tr class="row-not_documented">\s*<th scope="row">TPI-3</th>.*?</tr>', page, re.S).group(0)
     why = re.sub(r"\s+", " ", re.sub(r"<details>.*?</details>", "", row, flags=re.S))
     assert "No documentation of which medical management therapies (stretching, physical therapy, NSAIDs, muscle " \

@@ -90,8 +90,10 @@ def test_bad_report_and_letter_date_entries_are_reported_at_their_line(tmp_path,
 
 
 def test_a_case_without_a_treatment_is_told_the_treatments_of_the_packs():
-    for folder, treatment in ((RULES, "trigger_point_injection"), (TEST_PACKS / "esi3", "epidural_steroid_injection")):
-        with pytest.raises(InputError, match=f"one of: {treatment}$"):
+    bundled = ", ".join(p.treatment for p in load_rules(RULES).packs)
+    assert "trigger_point_injection" in bundled and "physical_therapy" in bundled
+    for folder, treatments in ((RULES, bundled), (TEST_PACKS / "esi3", "epidural_steroid_injection")):
+        with pytest.raises(InputError, match=f"one of: {treatments}$"):
             pack_for(FactSet({}), load_rules(folder))
 
 
@@ -100,7 +102,7 @@ def test_the_page_title_is_the_packs_section(tmp_path):
     edited = rules_copy(tmp_path, TPI_FILE, "section: Trigger point injections",
                         "section: Trigger point injections (edited)")
     page = TestClient(create_app(str(edited))).get("/").text
-    assert "<title>Trigger point injections (edited) pre-screening</title>" in page
+    assert "<title>Guideline pre-screening</title>" in page   # several packs: each is listed on the page
     assert "Trigger point injections (edited), page 122." in page
 
 

@@ -8,7 +8,7 @@ from checker.engine.durable import Engine
 from checker.rules.facts import build_factset
 from checker.engine.oracle import reference_statuses
 from checker.rules.rulepack import load_rules
-from conftest import RULES, TPI_FILE
+from conftest import RULES, TPI_FILE, TPI_PACK
 
 PACK_FILE = TPI_FILE
 
@@ -46,7 +46,7 @@ def test_moving_the_relief_threshold_changes_the_outcome(tmp_path):
 
 def test_changed_rules_keep_engine_and_oracle_in_step(tmp_path):
     changed = _copy_with(tmp_path, "condition: {fact: symptom_duration_days, gt: 90}", "condition: {fact: symptom_duration_days, gte: 180}")
-    pack = changed.packs[0]
+    pack = next(p for p in changed.packs if p.id == TPI_PACK)
     engine = Engine(changed.packs)
     for days in (90, 91, 179, 180, 181):
         values = {"symptom_duration_days": days}

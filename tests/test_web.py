@@ -39,7 +39,7 @@ def test_uploaded_pdf_letter_is_checked_and_audited(client):
 
 
 def test_checklist_evaluates_and_suggests_a_smaller_request(client):
-    answers = {"trigger_points_circumscribed": "yes", "twitch_response": "yes", "referred_pain": "yes",
+    answers = {"treatment": "trigger_point_injection", "trigger_points_circumscribed": "yes", "twitch_response": "yes", "referred_pain": "yes",
                "symptom_duration_days": "200", "physical_therapy_failed": "yes", "injection_count": "8",
                "repeat_request": "no", "substances": "lidocaine", "myofascial_pain_syndrome": "yes"}
     page = client.post("/evaluate", data=answers).text
@@ -76,9 +76,9 @@ def test_api_check_uses_the_command_line_json_schema(client):
 def test_api_check_text_and_evaluate(client):
     doc = client.post("/api/check-text", json={"text": NOTE.read_text()}).json()
     assert doc["letters"][0]["items"][0]["predicted_decision"] == "certify"
-    decided = client.post("/api/evaluate", json={"facts": {"injection_count": 5, "fibromyalgia": True}}).json()
+    decided = client.post("/api/evaluate", json={"facts": {"treatment": "trigger_point_injection", "injection_count": 5, "fibromyalgia": True}}).json()
     assert decided["decision"] == "non-certify" and {"TPI-5", "TPI-FM"} <= set(decided["cited"])
-    bad = client.post("/api/evaluate", json={"facts": {"prior_relief_percent": 140}})
+    bad = client.post("/api/evaluate", json={"facts": {"treatment": "trigger_point_injection", "prior_relief_percent": 140}})
     assert bad.status_code == 400 and "pain relief after the last injection (%): above the maximum 100" in bad.json()["error"]
     assert client.post("/api/evaluate", json={"facts": {}, "extra": 1}).status_code == 422
     assert client.post("/api/check").status_code == 400

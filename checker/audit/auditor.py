@@ -492,8 +492,12 @@ class Auditor:
             out.append(self.finding("decision-contradicts-criteria",
                                     "upheld although every criterion is documented as met", [title_q]))
         if item.letter_decision == "upheld":
+            # an unmet criterion that fails on the same documented value as one the rationale does give
+            # (a count over two ceilings) is covered by that reason
+            failing = lambda cid: {u.name for u in results[cid].facts if u.evidence and u.outcome == "not satisfied"}  # noqa: E731
+            given = {n for cid in unmet if cid in audit.rationale_cites for n in failing(cid)}
             for cid in unmet:
-                if cid not in audit.rationale_cites:
+                if cid not in audit.rationale_cites and not given & failing(cid):
                     out.append(self.finding("rationale-omits-unmet-criterion",
                                             f"{cid} ({results[cid].criterion.name}) is documented as not met but the rationale does not give it as a reason",
                                             evidence_of(cid)))

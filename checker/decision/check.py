@@ -57,6 +57,10 @@ class Checker:
         self.rules = rules
         self.evaluate = evaluator
         self.extractor = extractor
+        # what an item of each pack reports: the facts its criteria read and those they are derived from,
+        # plus the request's region and side; another pack's facts found in the same text are left out
+        kept = {n for n in (extractor.p.region_fact, extractor.p.side_fact) if n}
+        self._reads = {p.id: rules.vocabulary.closure(p.fact_names()) | kept for p in rules.packs}
 
     def check_file(self, path: str | Path) -> LetterCheck:
         return self.check_source(read_source(path))
@@ -149,7 +153,8 @@ class Checker:
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
                   pack: RulePack, latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
         extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes)
-        facts = dict(extraction.facts.facts)
+        reads = self._reads.get(pack.id)
+        facts = {n: f for n, f in extraction.facts.facts.items() if reads is None or n in reads}
         s, e = check.title_span
         facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
         extraction.facts = FactSet(facts)

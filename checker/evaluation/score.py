@@ -220,8 +220,14 @@ def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Scor
             score.decisions_right += 1
         else:
             score.differences.append(f"{name}: '{exp.title[:40]}' letter decision {exp.letter_decision} -> {item.letter_decision}")
-        if exp.pack is not None and item.decision is not None:
+        if exp.pack is not None and item.decision is not None and _states_outcome(exp):
             _score_item(name, exp, item, score, unscored)
+
+
+def _states_outcome(exp: ExpectedItem) -> bool:
+    """An expected item that names its pack but gives neither facts nor a decision pins the routing only
+    (written before that pack existed): its facts and decision are not scored."""
+    return bool(exp.facts) or exp.decision is not None
 
 
 def _match(exp: ExpectedItem, items: list[ItemCheck]) -> Optional[ItemCheck]:

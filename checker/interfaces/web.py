@@ -174,7 +174,9 @@ def site_of(rules_dir: str) -> dict[str, Any]:
         return NO_SITE
     sources = [{"guideline": p.guideline.title, "edition": p.guideline.edition, "section": p.section,
                 "pages": ", ".join(map(str, p.pages))} for p in packs]
-    return {"title": " / ".join(p.section for p in packs) + " pre-screening", "sources": sources,
+    # one pack: its section names the page; several: the page lists them under "what it checks against"
+    title = f"{packs[0].section} pre-screening" if len(packs) == 1 else "Guideline pre-screening"
+    return {"title": title, "sources": sources,
             "against": "; ".join(f"{s['guideline']} {s['edition']}, {s['section']}" for s in sources)}
 
 

@@ -162,6 +162,10 @@ class RulePack:
     refuses: Optional[re.Pattern[str]] = None
     refuse_within: Optional[int] = None
 
+    def fact_names(self) -> frozenset[str]:
+        """The facts its criteria and their applicability conditions name."""
+        return frozenset(n for c in self.criteria for n in c.facts)
+
     def recognises(self, text: str, start: int = 0, end: Optional[int] = None) -> Optional[re.Match[str]]:
         """Where its recogniser takes the item title text[start:end] (None: not taken, a keyword trap in
         it, or the pack has no recogniser)."""

@@ -145,6 +145,25 @@ class Vocabulary:
     def spec(self, name: str) -> FactSpec:
         return self.facts[name]
 
+    def inputs(self, name: str) -> tuple[str, ...]:
+        """The facts a derived fact is computed from (none for an extracted one)."""
+        d = self.facts[name].derive if name in self.facts else None
+        if d is None:
+            return ()
+        if d.days_between is not None:
+            return tuple(d.days_between.start) + tuple(d.days_between.end)
+        return (d.classify.fact,) if d.classify is not None else ()
+
+    def closure(self, names) -> frozenset[str]:
+        """`names` and every fact they are derived from, transitively."""
+        out, stack = set(names), list(names)
+        while stack:
+            for src in self.inputs(stack.pop()):
+                if src not in out:
+                    out.add(src)
+                    stack.append(src)
+        return frozenset(out)
+
 
 def _validate(doc: Located, model: type[Strict], subject: str) -> Strict:
     if not isinstance(doc.data, dict):
