@@ -206,3 +206,26 @@ def test_consistent_letter_has_no_finding(kit):
     summary = (PLAIN_SUMMARY + " The Request for Authorization dated 11/01/2016 asked for an MRI of the lumbar spine. "
                "Utilization review dated 11/15/2016 non-certified the request.")
     assert codes(kit, letter(TITLE, summary, PLAIN_RATIONALE, LB)) == []
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("sided: [shoulder,", "sided: [shouldr,", "region_sides.sided.0"),
+    ("[ur_decision, received]]", "[ur_decision, recieved]]", "body_date_order.4.1"),
+    ("  region: [maximus, relied_upon]", "  region: [maximus, reviewer]", "citation_roles.region.1"),
+])
+def test_new_audit_data_is_checked_at_its_line(tmp_path, old, new, field):
+    import shutil
+
+    from checker.audit.auditor import load_audit_rules
+    from checker.core.errors import ValidationFailure
+    from conftest import RULES
+
+    shutil.copytree(RULES, tmp_path / "rules")
+    path = tmp_path / "rules" / "audit" / "audit.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    line = next(n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.strip() in ln)
+    with pytest.raises(ValidationFailure) as err:
+        load_audit_rules(tmp_path / "rules")
+    assert f"audit.yaml:{line}:" in str(err.value) and field in str(err.value)
