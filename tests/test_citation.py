@@ -145,3 +145,68 @@ def test_span_helpers():
 def test_never_raises(text):
     for c in cites(text):
         assert text[c.raw.start:c.raw.end] == c.raw.text
+
+
+# --- mended citation records (issue 15): a guideline's name inside a section, connectors, pages, ODG notes
+
+@pytest.mark.parametrize("text, guideline, section", [
+    # a guideline's name in the middle of a section is words of the section, not a second citation
+    ("Decision based on MTUS General Approaches 2004, Section(s): Cornerstones of Disability Prevention and Management.",
+     "General Approaches", "Cornerstones of Disability Prevention and Management"),
+    ("Decision based on MTUS Opioid Treatment 2016, Section(s): 5.2 Opioids for Chronic Pain and Chronic Opioid "
+     "Treatment: Long-term Use of Chronic Opioid Treatment.",
+     "Opioid Treatment", "5.2 Opioids for Chronic Pain and Chronic Opioid Treatment: Long-term Use of Chronic Opioid Treatment"),
+    ("Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Low Back Complaints in older adults.",
+     "Chronic Pain Medical Treatment", "Low Back Complaints in older adults"),
+])
+def test_a_guideline_name_inside_a_section_is_part_of_it(text, guideline, section):
+    c = one(text)
+    assert (c.guideline, c.section) == (guideline, section)
+
+
+@pytest.mark.parametrize("tail", [", and", " and", ", or", "; and"])
+def test_a_section_of_connectors_only_is_no_section(tail):
+    a, b = cites(f"Decision based on MTUS Knee Complaints 2004{tail} Decision based on MTUS Chronic Pain Medical "
+                 "Treatment 2016, Section(s): Physical medicine treatment.")
+    assert (a.guideline, a.section) == ("Knee Complaints", None)
+    assert (b.guideline, b.section) == ("Chronic Pain Medical Treatment", "Physical medicine treatment")
+
+
+@pytest.mark.parametrize("section, pages", [("326", ["326"]), ("195-7", ["195-7"]), ("303, 304", ["303", "304"])])
+def test_a_section_of_page_numbers_is_the_pages(section, pages):
+    c = one(f"Decision based on MTUS Elbow Complaints 2007, Section(s): {section}.")
+    assert (c.section, c.pages) == (None, pages)
+
+
+@pytest.mark.parametrize("text, chapter, section", [
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Shoulder (updated 10/02/16).", "Shoulder", None),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee & Leg (updated 09/14/16) Chapter: "
+     "Durable medical equipment.", "Knee & Leg", "Durable medical equipment"),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Shoulder (Acute & Chronic), Sling.",
+     "Shoulder", "Sling"),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain (Opioids).", "Pain (Chronic)", "Opioids"),
+    # the chapter's name with the serial comma: one name, not "Wrist" and a section "and Hand Chapter"
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines, Forearm, Wrist, and Hand Chapter, Splints.",
+     "Forearm, Wrist & Hand", "Splints"),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee Official Disability Guidelines "
+     "(ODG), Cold packs.", "Knee & Leg", "Cold packs"),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Hernia Chapter, Imaging.", "Hernia", "Imaging"),
+    # no chapter named: what follows the guideline is its section
+    ("Decision based on Non-MTUS Citation ODG Massage guidelines.", None, "Massage guidelines"),
+])
+def test_odg_sections_are_mended(text, chapter, section):
+    c = one(text)
+    assert (c.guideline, c.chapter, c.section) == ("ODG", chapter, section)
+
+
+def test_reading_patterns_are_checked_at_their_line(tmp_path):
+    from checker.core.errors import ValidationFailure
+    from checker.reading.citation import _VOCAB_PATH, load_vocabulary
+
+    text = _VOCAB_PATH.read_text(encoding="utf-8").replace("section_connectors: '", "section_connectors: '(")
+    bad = tmp_path / "guidelines.yaml"
+    bad.write_text(text, encoding="utf-8")
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("section_connectors:"))
+    with pytest.raises(ValidationFailure) as err:
+        load_vocabulary(bad)
+    assert f"guidelines.yaml:{line}:" in str(err.value) and "reading.section_connectors" in str(err.value)

@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field, ValidationError
 
 from checker.decision.check import ItemCheck, LetterCheck
-from checker.reading.dates import DATE_PATTERN, find_dates
+from checker.reading.dates import DATE_PATTERN, LETTER_DATE_KEYS, find_dates, parse_date
 from checker.core.errors import ValidationFailure
 from checker.extraction.prefilter import Prefiltered
 from checker.rules.schema import Strict, problems_from_validation, suggest
@@ -34,6 +34,26 @@ class Topic(Strict):
     item: str
 
 
+Role = Literal["claims_administrator", "maximus", "relied_upon"]
+
+
+class Postsurgical(Strict):
+    cites: str
+    surgery: str
+
+
+class RegionSides(Strict):
+    sided: list[str]
+    opposite: dict[str, str]
+    reach: int = Field(ge=0, le=5)
+    excused: str
+
+
+class Years(Strict):
+    min: int = Field(ge=1000, le=2100)
+    after_decision: int = Field(ge=0, le=50)
+
+
 class AuditFile(Strict):
     schema_: str = Field(alias="schema")
     severities: dict[str, str]
@@ -49,11 +69,20 @@ class AuditFile(Strict):
     no_citation: str
     regions: dict[str, str]
     chapter_regions: dict[str, list[str]]
+    any_region_sections: Optional[str] = None
+    citation_roles: dict[Literal["region", "postsurgical", "edition", "topic"], list[Role]] = {}
+    postsurgical: Optional[Postsurgical] = None
     topics: dict[str, Topic]
     editions: dict[str, dict[str, EditionRange]]
     quantity: dict[str, str]
+    number_words: dict[str, int] = {}
     laterality: dict[str, str]
+    region_sides: Optional[RegionSides] = None
     date_order: list[list[str]]
+    body_dates: dict[str, list[str]] = {}
+    body_date_order: list[list[str]] = []
+    body_dates_excused: Optional[str] = None
+    years: Optional[Years] = None
     # items that only follow another procedure ("Associated surgical service: ...", a rationale "as the
     # requested surgery is not medically necessary, ..."): when several of them cite no guideline, the
     # letter gets one finding for all of them
@@ -124,10 +153,38 @@ class AuditRules:
         return self.criteria_by_pack.get(pack, frozenset())
 
     criteria_by_pack: dict[str, frozenset[str]] = field(default_factory=dict)
+    any_region_sections: Optional[re.Pattern[str]] = None
+    citation_roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    postsurgical_cites: Optional[re.Pattern[str]] = None
+    surgery: Optional[re.Pattern[str]] = None
+    sided_regions: frozenset[str] = frozenset()
+    opposite_side: dict[str, str] = field(default_factory=dict)
+    side_reach: int = 2
+    side_excused: Optional[re.Pattern[str]] = None
+    body_dates: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    body_date_order: list[list[str]] = field(default_factory=list)
+    body_dates_excused: Optional[re.Pattern[str]] = None
+    years: Optional[tuple[int, int]] = None
+    number_words: dict[str, int] = field(default_factory=dict)
+    restated_quantity: Optional[re.Pattern[str]] = None
+    partial_quantity: Optional[re.Pattern[str]] = None
+    remainder_quantity: Optional[re.Pattern[str]] = None
+
+    def number(self, word: Optional[str]) -> Optional[int]:
+        """A count written in digits or in words, or None."""
+        if not word:
+            return None
+        w = word.lower()
+        return int(w) if w.isdigit() else self.number_words.get(w)
 
     def title_words(self, title: str) -> set[str]:
         """The words of an item's title that can name it in its rationale (not its stop words)."""
         return {w.lower() for w in self.title_word.findall(title)} - self.title_stop_words
+
+    def checks(self, check: str, role: str) -> bool:
+        """Whether `check` (region, postsurgical, edition, topic) applies to the citations of `role`
+        (every role when the rules do not say)."""
+        return role in self.citation_roles.get(check, frozenset({role}))
 
     def role(self, role: str) -> str:
         """Who cites a guideline, in words."""
@@ -147,7 +204,22 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
         raise ValidationFailure([doc.problem(("region_fact",), "audit", f"unknown fact '{m.region_fact}'",
                                              suggest(m.region_fact, vocab.facts))])
     # gated by their required words (checker/extraction/prefilter.py): the same matches, most sentences skipped
-    rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE))  # noqa: E731
+    unknown = [doc.problem(("chapter_regions", ch, i), "audit", f"unknown region '{r}'", suggest(r, m.regions))
+               for ch, rs in m.chapter_regions.items() for i, r in enumerate(rs) if r not in m.regions]
+    if m.region_sides is not None:
+        unknown += [doc.problem(("region_sides", "sided", i), "audit", f"unknown region '{r}'", suggest(r, m.regions))
+                    for i, r in enumerate(m.region_sides.sided) if r not in m.regions]
+        unknown += [doc.problem(("region_sides", "opposite", k), "audit", f"unknown side '{v}'", suggest(v, m.laterality))
+                    for k, v in m.region_sides.opposite.items() for v in (k, v) if v not in m.laterality]
+    names = set(m.body_dates) | set(LETTER_DATE_KEYS)
+    unknown += [doc.problem(("body_date_order", i, j), "audit", f"unknown date '{n}'", suggest(n, sorted(names)))
+                for i, pair in enumerate(m.body_date_order) for j, n in enumerate(pair) if n not in names]
+    unknown += [doc.problem(("body_dates", k, i), "audit", "a body date pattern must hold {DATE} exactly once")
+                for k, v in m.body_dates.items() for i, p in enumerate(v) if p.count("{DATE}") != 1]
+    if unknown:
+        raise ValidationFailure(unknown)
+    count = _count_pattern(m.number_words)
+    rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", f"(?:{DATE_PATTERN.pattern})").replace("{N}", count), re.IGNORECASE))  # noqa: E731
     pack_reasons, pack_outside, topics, criteria = _pack_audits(Path(rules_dir), packs, m)
     try:
         return AuditRules(
@@ -165,11 +237,34 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
             rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_reasons.items()},
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_outside.items()}, criteria,
+            any_region_sections=rx(m.any_region_sections) if m.any_region_sections else None,
+            citation_roles={k: frozenset(v) for k, v in m.citation_roles.items()},
+            postsurgical_cites=rx(m.postsurgical.cites) if m.postsurgical else None,
+            surgery=rx(m.postsurgical.surgery) if m.postsurgical else None,
+            sided_regions=frozenset(m.region_sides.sided) if m.region_sides else frozenset(),
+            opposite_side=dict(m.region_sides.opposite) if m.region_sides else {},
+            side_reach=m.region_sides.reach if m.region_sides else 2,
+            side_excused=rx(m.region_sides.excused) if m.region_sides else None,
+            body_dates={k: [re.compile(p.replace("{DATE}", f"(?P<when>{DATE_PATTERN.pattern})"), re.IGNORECASE) for p in v]
+                        for k, v in m.body_dates.items()},
+            body_date_order=m.body_date_order,
+            body_dates_excused=rx(m.body_dates_excused) if m.body_dates_excused else None,
+            years=(m.years.min, m.years.after_decision) if m.years else None,
+            number_words={k.lower(): v for k, v in m.number_words.items()},
+            restated_quantity=rx(m.quantity["restated"]) if "restated" in m.quantity else None,
+            partial_quantity=rx(m.quantity["partial"]) if "partial" in m.quantity else None,
+            remainder_quantity=rx(m.quantity["remainder"]) if "remainder" in m.quantity else None,
         )
     except re.error:
         raise ValidationFailure(_regex_problems(doc) or [doc.problem((), "audit", "invalid regular expression")]) from None
     except (ValueError, KeyError) as exc:
         raise ValidationFailure([doc.problem((), "audit", f"invalid audit rules: {exc}")]) from None
+
+
+def _count_pattern(words: dict[str, int]) -> str:
+    """{N} in audit patterns: a count in digits or in one of the number words (longest first)."""
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return rf"(?:\d{{1,3}}{'|' if alts else ''}{alts})"
 
 
 def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
@@ -209,7 +304,7 @@ def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
 
 
 _NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
-                 "region_fact")
+                 "region_fact", "citation_roles", "region_sides", "body_date_order", "years", "number_words")
 
 
 def _regex_problems(doc) -> list:
@@ -228,7 +323,7 @@ def _regex_problems(doc) -> list:
                 walk(v, loc + (i,))
         elif isinstance(value, str):
             try:
-                re.compile(value.replace("{DATE}", DATE_PATTERN.pattern), re.IGNORECASE)
+                re.compile(value.replace("{DATE}", DATE_PATTERN.pattern).replace("{N}", _count_pattern({})), re.IGNORECASE)
             except re.error as exc:
                 out.append(doc.problem(loc, "audit", f"invalid regular expression: {exc}"))
 
@@ -290,7 +385,7 @@ class Auditor:
 
     def audit(self, letter: LetterCheck) -> LetterAudit:
         out = LetterAudit(letter, [self._item(letter, item) for item in letter.items])
-        out.findings = self._letter_dates(letter) + self._follow_on_uncited(letter, out.items)
+        out.findings = self._letter_dates(letter) + self._body_dates(letter) + self._follow_on_uncited(letter, out.items)
         return out
 
     def _follow_on_uncited(self, letter: LetterCheck, items: list[ItemAudit]) -> list[Finding]:
@@ -362,8 +457,8 @@ class Auditor:
             audit.findings.append(self.finding("no-guideline-cited", "the item cites no guideline", [title_q] + said))
         audit.findings += self._conclusion(text, item, audit)
         audit.findings += self._citations(letter, item, title_q)
-        audit.findings += self._laterality(text, item, audit)
-        audit.findings += self._quantity(text, item, audit)
+        audit.findings += self._laterality(text, item, audit) or self._region_sides(letter, item, audit)
+        audit.findings += self._quantity(letter, item, audit)
         if item.decision is not None:
             audit.findings += self._criteria(text, item, audit, title_q)
         return audit
@@ -396,38 +491,66 @@ class Auditor:
     def _verdict(self, sentence: str) -> bool:
         return bool(self.r.verdict_necessary.search(sentence) or self.r.verdict_not_necessary.search(sentence))
 
-    def _region(self, text: str) -> Optional[str]:
-        hits = [(m.start(), name) for name, rx in self.r.regions.items() for m in [rx.search(text)] if m]
-        return min(hits)[1] if hits else None
+    def regions(self, text: str) -> list[str]:
+        """Every body region `text` names, in the order it names them ("PT for the lumbar spine, left
+        shoulder and left knee": lumbar, shoulder, knee)."""
+        hits = sorted((m.start(), name) for name, rx in self.r.regions.items() for m in [rx.search(text)] if m)
+        return [name for _, name in hits]
+
+    def item_regions(self, item: ItemCheck) -> list[str]:
+        """The regions of an item: its title's, or the extracted region fact when the title names none."""
+        found = self.regions(item.item.title.text)
+        if not found and item.extraction is not None and self.r.region_fact in item.extraction.facts.facts:
+            value = item.extraction.facts.facts[self.r.region_fact].value
+            found = [value] if isinstance(value, str) else []
+        return found
+
+    def _chapter_regions(self, c) -> Optional[list[str]]:
+        """The regions a citation's chapter covers (an MTUS guideline's or an ODG chapter's), or None when
+        it is not about one region or its section is about any."""
+        if self.r.any_region_sections is not None and self.r.any_region_sections.search(c.section or ""):
+            return None
+        return self.r.chapter_regions.get(c.guideline or "") or (None if c.mtus else self.r.chapter_regions.get(c.chapter or ""))
 
     def _citations(self, letter: LetterCheck, item: ItemCheck, title_q: dict[str, Any]) -> list[Finding]:
         out = []
         text = letter.text
         title = item.item.title.text
-        region = self._region(title)
-        if region is None and item.extraction is not None and self.r.region_fact in item.extraction.facts.facts:
-            region = item.extraction.facts.facts[self.r.region_fact].value
+        regions = self.item_regions(item)
         review = letter.letter.dates.get("ur_denial")
-        for c in item.item.citations:
+        cites = item.item.citations
+        surgery = self.r.surgery is None or bool(self.r.surgery.search(text))
+        for c in cites:
             cq = _quote(text, c.raw.start, c.raw.end)
-            regions = self.r.chapter_regions.get(c.guideline or "")
-            if regions and region and region not in regions:
-                out.append(self.finding("guideline-citation-mismatch",
-                                        f"{self.r.role(c.role)} cites {c.guideline} for a {region} request", [title_q, cq]))
-                continue
             cited = " ".join(filter(None, (c.guideline, c.section, c.raw.text)))
-            same_role = [" ".join(filter(None, (o.guideline, o.section, o.raw.text))) for o in item.item.citations if o.role == c.role]
-            for topic, (cites, fits) in self.r.topics.items():
+            covers = self._chapter_regions(c)
+            # a role's line may list the chapters of several requests: a chapter misfits only when none of
+            # that role's chapters covers a region of the item
+            fitting = [o for o in cites if o.role == c.role and set(self._chapter_regions(o) or ()) & set(regions)]
+            if covers and regions and not set(covers) & set(regions) and not fitting and self.r.checks("region", c.role):
+                named = c.guideline if c.mtus or not c.chapter else f"{c.guideline} {c.chapter}"
+                out.append(self.finding("guideline-citation-mismatch",
+                                        f"{self.r.role(c.role)} cites {named} for a {'/'.join(regions)} request", [title_q, cq]))
+                continue
+            if (not surgery and self.r.postsurgical_cites is not None and self.r.postsurgical_cites.search(cited)
+                    and self.r.checks("postsurgical", c.role)):
+                out.append(self.finding("guideline-citation-mismatch",
+                                        f"{self.r.role(c.role)} cites a postsurgical guideline but the letter documents no surgery",
+                                        [title_q, cq]))
+                continue
+            same_role = [" ".join(filter(None, (o.guideline, o.section, o.raw.text))) for o in cites if o.role == c.role]
+            for topic, (topic_cites, fits) in self.r.topics.items() if self.r.checks("topic", c.role) else ():
                 # a letter may list the guidelines of all its items together: flag only when none of
                 # this role's citations is about the item's own treatment
                 own = any(f.search(other) for other in same_role for t, (f, it) in self.r.topics.items() if it.search(title))
-                if cites.search(cited) and not fits.search(title) and not own:
+                if topic_cites.search(cited) and not fits.search(title) and not own:
                     out.append(self.finding("guideline-citation-mismatch",
                                             f"{self.r.role(c.role)} cites the {topic} guideline for a request that is not {topic}",
                                             [title_q, cq]))
                     break
             edition = self.r.editions.get(c.guideline or "", {}).get(c.edition or "")
-            if edition and review is not None and review.value and not edition[0] <= review.value <= edition[1]:
+            if (edition and review is not None and review.value and not edition[0] <= review.value <= edition[1]
+                    and self.r.checks("edition", c.role)):
                 out.append(self.finding("guideline-citation-mismatch",
                                         f"the {c.edition} edition of {c.guideline} was in force {edition[0]} to {edition[1]}, "
                                         f"not on the review date {review.value}",
@@ -455,27 +578,119 @@ class Auditor:
                                      [_quote(text, title.start, title.end), _quote(text, r.start, r.end)])]
         return []
 
-    def _title_quantity(self, title: str) -> Optional[int]:
-        m = self.r.title_quantity.search(title)
-        if not m:
-            return None
-        if m.group("a"):
-            return int(m.group("a")) * int(m.group("b"))
-        return int(next(g for g in (m.group("n"), m.group("q"), m.group("c")) if g))
+    def region_sides(self, text: str, start: int, end: int) -> list[tuple[str, str, int, int, str]]:
+        """(side, region, start, end, the words between) for each side word and each sided region it governs
+        in text[start:end]: every sided region after it up to the next side word."""
+        sides = sorted((m.start(), m.end(), side) for side, rx in self.r.laterality.items()
+                       for m in rx.finditer(text, start, end))
+        regions = sorted((m.start(), m.end(), name) for name, rx in self.r.regions.items() if name in self.r.sided_regions
+                         for m in rx.finditer(text, start, end))
+        out = []
+        for i, (s0, s1, side) in enumerate(sides):
+            stop = sides[i + 1][0] if i + 1 < len(sides) else end
+            out += [(side, name, s0, r1, text[s1:r0]) for r0, r1, name in regions if s1 <= r0 < stop]
+        return out
 
-    def _quantity(self, text: str, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
-        if item.item.partial:
-            return []  # the disputed part of a partly certified request differs from its original count
-        wanted = self._title_quantity(item.item.title.text)
+    def _near(self, pairs: list[tuple[str, str, int, int, str]]) -> list[tuple[str, str, int, int, str]]:
+        """In running text a side names only a region at most `reach` words after it, nothing else between."""
+        return [p for p in pairs if not re.search(r"[^\w\s-]", p[4]) and len(p[4].split()) <= self.r.side_reach]
+
+    def _region_sides(self, letter: LetterCheck, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
+        """A sided region of the item that the summary or the rationale gives the opposite side."""
+        if not self.r.sided_regions:
+            return []
+        text, title = letter.text, item.item.title
+        own: dict[str, set[str]] = {}
+        for side, region, *_ in self.region_sides(text, title.start, title.end):
+            own.setdefault(region, set()).add(side)
+        wanted = {r: next(iter(s)) for r, s in own.items() if len(s) == 1 and next(iter(s)) in self.r.opposite_side}
+        if not wanted:
+            return []
+        # a side another item of the letter gives the region is that item's, not a disagreement
+        others = {(side, region) for o in letter.items if o is not item and o.item is not None
+                  for side, region, *_ in self.region_sides(text, o.item.title.start, o.item.title.end)}
+        from checker.extraction.extract import Segment
+
+        summary = letter.letter.summary
+        sentences = list(self.sentences(text, Segment("summary", summary.start, summary.end))) if summary else []
+        sentences += [(r.start, r.end) for r in audit.reasons]
+        for s, e in sentences:
+            sentence = text[s:e]
+            if self.r.side_excused is not None and self.r.side_excused.search(sentence):
+                continue
+            for side, region, *_ in self._near(self.region_sides(text, s, e)):
+                if region in wanted and side == self.r.opposite_side[wanted[region]] and (side, region) not in others:
+                    return [self.finding("laterality-mismatch",
+                                         f"the item is {wanted[region]} {region.replace('_', '/')} but the letter speaks of the "
+                                         f"{side} {region.replace('_', '/')}", [_quote(text, title.start, title.end), _quote(text, s, e)])]
+        return []
+
+    def _title_quantities(self, text: str, start: int, end: int) -> list[int]:
+        """Each quantity text[start:end] requests, in order ("3 times a week for 2 weeks": 6)."""
+        out = []
+        for m in self.r.title_quantity.finditer(text, start, end):
+            if m.group("a"):
+                a, b = self.r.number(m.group("a")), self.r.number(m.group("b"))
+                value = a * b if a is not None and b is not None else None
+            else:
+                value = self.r.number(next((g for g in (m.group("n"), m.group("q"), m.group("c"), m.group("d")) if g), None))
+            if value is not None:
+                out.append(value)
+        return out
+
+    def item_quantity(self, item: ItemCheck) -> tuple[Optional[int], set[int]]:
+        """The item's requested quantity and every count that is the same request: for a partly certified
+        item the original request's (the first count of its heading) with the part certified and the
+        remainder."""
+        it = item.item
+        own = self._title_quantities(it.title.text, 0, len(it.title.text))
+        if it.partial and it.heading is not None:
+            heading = self._title_quantities(it.heading.text, 0, len(it.heading.text))
+            if heading:
+                return heading[0], set(heading) | set(own)
+        return (own[0] if own else None), set(own)
+
+    def _stated_parts(self, text: str, start: int, end: int) -> set[int]:
+        """Counts a "6 of the 12 were certified; the remaining 6 ..." statement gives the request."""
+        out: set[int] = set()
+        if self.r.partial_quantity is not None:
+            for m in self.r.partial_quantity.finditer(text, start, end):
+                part, whole = self.r.number(m.group("part")), self.r.number(m.group("whole"))
+                if part is not None and whole is not None:
+                    out |= {part, whole, whole - part}
+        if self.r.remainder_quantity is not None:
+            out |= {n for m in self.r.remainder_quantity.finditer(text, start, end)
+                    for n in [self.r.number(m.group("rest"))] if n is not None}
+        return out
+
+    def _quantity(self, letter: LetterCheck, item: ItemCheck, audit: ItemAudit) -> list[Finding]:
+        """A rationale or summary sentence restating this item's request with another count."""
+        text = letter.text
+        wanted, same = self.item_quantity(item)
         if wanted is None:
             return []
-        for r in audit.reasons:
-            for m in self.r.rationale_quantity.finditer(text, r.start, r.end):
-                if int(m.group("c")) != wanted:
-                    title = item.item.title
-                    return [self.finding("quantity-mismatch",
-                                         f"the item requests {wanted} but the rationale speaks of {m.group('c')}",
-                                         [_quote(text, title.start, title.end), _quote(text, m.start(), m.end())])]
+        from checker.extraction.extract import Segment
+
+        summary = letter.letter.summary
+        words = self.r.title_words(item.item.title.text)
+        sentences = [(r.start, r.end, False) for r in audit.reasons]
+        if summary is not None:  # the summary speaks of every item: only sentences naming this one
+            sentences += [(s, e, True) for s, e in self.sentences(text, Segment("summary", summary.start, summary.end))]
+        for s, e, _ in sentences:
+            same |= self._stated_parts(text, s, e)
+        patterns = [p for p in (self.r.rationale_quantity, self.r.restated_quantity) if p is not None]
+        for s, e, in_summary in sentences:
+            if in_summary and not any(re.search(rf"\b{w}", text[s:e], re.I) for w in words):
+                continue
+            for rx in patterns:
+                for m in rx.finditer(text, s, e):
+                    said = self.r.number(m.group("c"))
+                    if said is not None and said not in same:
+                        title = item.item.title
+                        return [self.finding("quantity-mismatch",
+                                             f"the item requests {wanted} but the {'summary' if in_summary else 'rationale'} "
+                                             f"speaks of {said}",
+                                             [_quote(text, title.start, title.end), _quote(text, m.start(), m.end())])]
         return []
 
     def _criteria(self, text: str, item: ItemCheck, audit: ItemAudit, title_q: dict[str, Any]) -> list[Finding]:
@@ -541,6 +756,52 @@ class Auditor:
                     out.append(self.finding("date-inconsistency",
                                             f"the review of {review} evaluated a request submitted later, on {late}",
                                             [_quote(text, s, e)]))
+        return out
+
+
+    def body_dates(self, text: str) -> dict[str, list[tuple[int, int, dt.date]]]:
+        """The letter's procedural dates in its text by name (request, ur_decision, service), as (start,
+        end, date); a sentence about another request or review is left out."""
+        out: dict[str, list[tuple[int, int, dt.date]]] = {}
+        for name, patterns in self.r.body_dates.items():
+            for rx in patterns:
+                for m in rx.finditer(text):
+                    when = parse_date(m.group("when"))
+                    lo = text.rfind(".", 0, m.start()) + 1
+                    if when is None or (self.r.body_dates_excused is not None
+                                        and self.r.body_dates_excused.search(text, lo, m.start("when"))):
+                        continue
+                    out.setdefault(name, []).append((m.start("when"), m.end("when"), when))
+        return {k: sorted(set(v)) for k, v in out.items()}
+
+    def _body_dates(self, letter: LetterCheck) -> list[Finding]:
+        """The letter's own dates in its text out of order (a request before the injury, a UR decision after
+        the IMR application) and dates whose year cannot be a case's: one finding for each."""
+        text = letter.text
+        header = {k: [(f.span.start, f.span.end, f.value)] for k, f in letter.letter.dates.items() if f.value}
+        dates = {**header, **self.body_dates(text)}
+        out = []
+        for earlier, later in self.r.body_date_order:
+            if earlier in header and later in header:
+                continue  # the header's order is checked by date_order
+            for a in dates.get(earlier, []):
+                for b in dates.get(later, []):
+                    if a[2] > b[2]:
+                        out.append(self.finding(
+                            "date-inconsistency", f"the {earlier.replace('_', ' ')} date {a[2]} is after the "
+                            f"{later.replace('_', ' ')} date {b[2]}", [_quote(text, a[0], a[1]), _quote(text, b[0], b[1])]))
+                        break
+                else:
+                    continue
+                break
+        if self.r.years is not None:
+            decided = letter.letter.dates.get("decision")
+            low, after = self.r.years
+            high = (decided.value.year if decided is not None and decided.value else dt.date.today().year) + after
+            wrong = [(a, b, d) for a, b, d in find_dates(text) if not low <= d.year <= high]
+            if wrong:
+                out.append(self.finding("date-inconsistency", f"{len(wrong)} date(s) with a year outside {low}-{high}",
+                                        [_quote(text, a, b) for a, b, _ in wrong]))
         return out
 
 

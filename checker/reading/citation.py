@@ -75,13 +75,19 @@ class _Vocab:
 
 
 def _alias_regex(aliases: list[str]) -> re.Pattern[str]:
-    parts = sorted(set(aliases), key=len, reverse=True)
-    body = "|".join(r"\s+".join(re.escape(w) for w in a.split()) for a in parts)
+    """One pattern for every alias, longest first; commas are optional and "and" and "&" the same word, so
+    "Forearm, Wrist, and Hand", "Forearm, Wrist & Hand" and "Forearm Wrist and Hand" are one name."""
+    def word(w: str) -> str:
+        return r"(?:and|&)" if w in ("and", "&") else re.escape(w)
+
+    parts = sorted({_key(a) for a in aliases}, key=len, reverse=True)
+    body = "|".join(r"\s*,?\s+".join(word(w) for w in a.split()) for a in parts)
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
 def _key(s: str) -> str:
-    return " ".join(s.lower().split())
+    """An alias as a lookup key: lower case, commas dropped, "&" read as "and", whitespace collapsed."""
+    return " ".join(s.lower().replace(",", " ").replace("&", " and ").split())
 
 
 def _build(entries: list[dict]) -> _Vocab:
@@ -95,10 +101,55 @@ def _build(entries: list[dict]) -> _Vocab:
     return _Vocab(_alias_regex(list(canonical)), canonical, chapters, {v: k for k, v in chapters.items()})
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a citation line is cut and its sections mended (the vocabulary's `reading` block)."""
+    anchor_after: re.Pattern[str]
+    section_noise: re.Pattern[str]
+    section_connectors: re.Pattern[str]
+    section_pages: re.Pattern[str]
+
+
+_READING_KEYS = ("anchor_after", "section_noise", "section_connectors", "section_pages")
+
+
+def _reading(path: Path, text: str) -> _Reading:
+    """The `reading` block, every pattern compiled; a missing or bad one is a ValidationFailure at its line."""
+    from checker.core.errors import Problem, ValidationFailure
+
+    root = yaml.compose(text)
+    block = next((v for k, v in getattr(root, "value", []) if k.value == "reading"), None)
+    nodes = {k.value: v for k, v in getattr(block, "value", [])} if isinstance(block, yaml.MappingNode) else {}
+    out, problems = {}, []
+    for key in _READING_KEYS:
+        node = nodes.get(key)
+        mark = (node or block or root).start_mark
+        where = (str(path), mark.line + 1, mark.column + 1, "guidelines", f"reading.{key}")
+        if not isinstance(node, yaml.ScalarNode):
+            problems.append(Problem(*where, "missing: a regular expression is required"))
+            continue
+        try:
+            out[key] = re.compile(node.value, re.IGNORECASE)
+        except re.error as exc:
+            problems.append(Problem(*where, f"invalid regular expression: {exc}"))
+    problems += [Problem(str(path), v.start_mark.line + 1, v.start_mark.column + 1, "guidelines", f"reading.{k}",
+                         "unknown key", "one of: " + ", ".join(_READING_KEYS)) for k, v in nodes.items() if k not in _READING_KEYS]
+    if problems:
+        raise ValidationFailure(problems)
+    return _Reading(**out)
+
+
+def load_vocabulary(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    out: dict = {kind: _build(data[kind]) for kind in ("mtus", "non_mtus", "odg_chapters")}
+    out["reading"] = _reading(path, text)
+    return out
+
+
 @lru_cache(maxsize=1)
-def vocabulary() -> dict[str, _Vocab]:
-    data = yaml.safe_load(_VOCAB_PATH.read_text(encoding="utf-8"))
-    return {kind: _build(data[kind]) for kind in ("mtus", "non_mtus", "odg_chapters")}
+def vocabulary() -> dict:
+    return load_vocabulary(_VOCAB_PATH)
 
 
 _BASED_ON = re.compile(r"Decision\s+based\s+on\s+", re.IGNORECASE)
@@ -116,17 +167,29 @@ _PAGES = re.compile(r"\bPages?\s*(?:\(s\))?\s*:?\s*(\d+(?:\s*[-\u2013]\s*\d+)?(?
                     r"(?:\s+of\s+\d+)?", re.IGNORECASE)
 _SECTION = re.compile(r"Sections?\s*(?:\(s\))?\s*:\s*", re.IGNORECASE)
 _WHICH = re.compile(r",?\s*which\s+(?:is|are)\s+(?:not\s+)?(?:part\s+of|in)\s+the\s+MTUS.*$", re.IGNORECASE | re.DOTALL)
-_TRIM = " \t\n,.;:<>-"
+_TRIM = " \t\n,.;:<>-/"
 
 
 def _clean(s: str) -> str | None:
-    s = _WHICH.sub("", s)
+    s = vocabulary()["reading"].section_noise.sub(" ", _WHICH.sub("", s))
     s = " ".join(s.split()).strip(_TRIM)
     s = re.sub(r"(?:,\s*|\s+)and$", "", s, flags=re.IGNORECASE).strip(_TRIM)
     s = re.sub(r"^(?:Guidelines?|Chapter|section|for|on)\b[\s,:]*", "", s, flags=re.IGNORECASE)
     s = re.sub(r"^(?:Guidelines?|Chapter|section|for|on)\b[\s,:]*", "", s, flags=re.IGNORECASE)
     s = s.strip(_TRIM)
+    inner = re.fullmatch(r"\(([^()]*)\)", s)  # "(Benzodiazepines)": the section in brackets
+    if inner:
+        s = inner.group(1).strip(_TRIM)
+    if vocabulary()["reading"].section_connectors.fullmatch(s):
+        return None
     return s or None
+
+
+def _section_pages(section: str | None, pages: list[str]) -> tuple[str | None, list[str]]:
+    """A section that is only page numbers ("Section(s): 326") is the citation's pages."""
+    if section and vocabulary()["reading"].section_pages.fullmatch(section):
+        return None, pages or [" ".join(p.split()) for p in section.split(",")]
+    return section, pages
 
 
 def _pages(text: str) -> tuple[list[str], re.Match[str] | None]:
@@ -142,7 +205,10 @@ def _mtus_citations(source: str, start: int, end: int, role: str, head: int) -> 
     body = source[start:end]
     anchors: list[tuple[int, int, str | None, str | None]] = []  # (start, name_end, name, chapter)
     taken: list[tuple[int, int]] = []
+    after = vocabulary()["reading"].anchor_after
     for m in vocab.pattern.finditer(body):
+        if anchors and not after.search(body, 0, m.start()):
+            continue  # a guideline's name inside a section: "Cornerstones of Disability Prevention and ..."
         anchors.append((m.start(), m.end(), vocab.canonical[_key(m.group(0))], None))
         taken.append((m.start(), m.end()))
     for m in _ACOEM_CHAPTER.finditer(body):
@@ -174,6 +240,7 @@ def _mtus_citations(source: str, start: int, end: int, role: str, head: int) -> 
             section = _clean(tail[sm.end(): pm.start() if pm and pm.start() > sm.end() else len(tail)])
         else:
             section = _clean(tail[: pm.start()] if pm else tail)
+        section, pages = _section_pages(section, pages)
         raw_start = start + (a_start if i else 0)
         raw = make_span(source, head if i == 0 else raw_start, start + sub_end, strip=",")
         out.append(Citation(role, raw or Span(source[start:end], start, end), True, name, edition,
@@ -199,8 +266,13 @@ def _non_mtus_citation(source: str, start: int, end: int, role: str, head: int, 
         cm = vocab["odg_chapters"].pattern.search(after)
         if cm:
             chapter = vocab["odg_chapters"].canonical[_key(cm.group(0))]
-            section = _clean(after[cm.end():])
+            rest = after[cm.end():]
+            lead = vocab["non_mtus"].pattern.match(rest.strip(_TRIM))  # "Knee Official Disability Guidelines (ODG), ..."
+            section = _clean(rest.strip(_TRIM)[lead.end():] if lead else rest)
+        else:  # "ODG Chiropractic guidelines": no chapter named, the rest is the section
+            section = _clean(after[em.end():] if em else after)
     pages, _ = _pages(text)
+    section, pages = _section_pages(section, pages)
     raw = make_span(source, head, end) or Span(text, start, end)
     return Citation(role, raw, False, guideline, edition, chapter, section, pages, _clean(text))
 
