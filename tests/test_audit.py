@@ -2,6 +2,7 @@
 the sample letters' real inconsistencies are found, and the real DWC letters audit without error."""
 from __future__ import annotations
 
+import shutil
 import json
 
 import pytest
@@ -108,3 +109,27 @@ def test_audit_command_formats_and_fail_on(tmp_path, capsys):
     assert main(["audit", "--format", "markdown", str(AUDIT)]) == 1
     md = capsys.readouterr().out
     assert "| `quantity-mismatch` | 1 | 1 |" in md and "Letters audited: 11" in md
+
+
+def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path, corpus):
+    """The physical medicine pack says a denial rests on any one unmet criterion (`omitted: one`): the
+    planted letter whose rationale gives PM-FI and PM-HOME is not faulted for leaving out PM-VISITS and
+    PM-COURSE. Set to `each` (the trigger point pack's choice), both omissions are findings."""
+    from checker.app import build
+
+    letter = FIXTURES / "audit" / "09-quantity-mismatch.txt"
+
+    def omitted(rules_dir):
+        kit = build(rules_dir)
+        audit = kit.auditor.audit(kit.checker.check_file(letter))
+        return sorted(f.message.split(" ")[0] for i in audit.items for f in i.findings
+                      if f.code == "rationale-omits-unmet-criterion")
+
+    assert omitted(RULES) == []
+    edited = tmp_path / "rules"
+    shutil.copytree(RULES, edited)
+    audit_file = edited / "packs" / "mtus-2009-physical-medicine" / "audit.yaml"
+    text = audit_file.read_text(encoding="utf-8")
+    assert "\nomitted: one\n" in text
+    audit_file.write_text(text.replace("\nomitted: one\n", "\nomitted: each\n"), encoding="utf-8")
+    assert omitted(edited) == ["PM-COURSE", "PM-VISITS"]

@@ -70,6 +70,10 @@ class AuditFile(Strict):
     regions: dict[str, str]
     chapter_regions: dict[str, list[str]]
     any_region_sections: Optional[str] = None
+    # a sentence that opens by naming a guideline ("The MTUS states ...", "According to ACOEM, ...") quotes
+    # it, whatever patient words its text holds, unless it also names this case (`this_case`)
+    guideline_lead: Optional[str] = None
+    this_case: Optional[str] = None
     citation_roles: dict[Literal["region", "postsurgical", "edition", "topic"], list[Role]] = {}
     postsurgical: Optional[Postsurgical] = None
     topics: dict[str, Topic]
@@ -104,6 +108,10 @@ class PackAuditFile(Strict):
     reasons: dict[str, str] = {}
     outside_reasons: dict[str, str] = {}
     topics: dict[str, Topic] = {}
+    # which unmet criteria an upheld rationale is expected to give: `each` (a checklist section whose
+    # criteria must all hold: every unmet one left out is a finding), or `one` (a decision a single unmet
+    # reason supports: a finding only when the rationale gives none of the unmet criteria)
+    omitted: Literal["each", "one"] = "each"
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,10 @@ class AuditRules:
         return self.criteria_by_pack.get(pack, frozenset())
 
     criteria_by_pack: dict[str, frozenset[str]] = field(default_factory=dict)
+    pack_omitted: dict[str, str] = field(default_factory=dict)
     any_region_sections: Optional[re.Pattern[str]] = None
+    guideline_lead: Optional[re.Pattern[str]] = None
+    this_case: Optional[re.Pattern[str]] = None
     citation_roles: dict[str, frozenset[str]] = field(default_factory=dict)
     postsurgical_cites: Optional[re.Pattern[str]] = None
     surgery: Optional[re.Pattern[str]] = None
@@ -220,7 +231,7 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
         raise ValidationFailure(unknown)
     count = _count_pattern(m.number_words)
     rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", f"(?:{DATE_PATTERN.pattern})").replace("{N}", count), re.IGNORECASE))  # noqa: E731
-    pack_reasons, pack_outside, topics, criteria = _pack_audits(Path(rules_dir), packs, m)
+    pack_reasons, pack_outside, topics, criteria, omitted = _pack_audits(Path(rules_dir), packs, m)
     try:
         return AuditRules(
             m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},
@@ -237,7 +248,10 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
             rx(m.follow_on["title"]) if m.follow_on else None, rx(m.follow_on["rationale"]) if m.follow_on else None,
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_reasons.items()},
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_outside.items()}, criteria,
+            pack_omitted=omitted,
             any_region_sections=rx(m.any_region_sections) if m.any_region_sections else None,
+            guideline_lead=rx(m.guideline_lead) if m.guideline_lead else None,
+            this_case=rx(m.this_case) if m.this_case else None,
             citation_roles={k: frozenset(v) for k, v in m.citation_roles.items()},
             postsurgical_cites=rx(m.postsurgical.cites) if m.postsurgical else None,
             surgery=rx(m.postsurgical.surgery) if m.postsurgical else None,
@@ -274,6 +288,7 @@ def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
     by_folder = {Path(p.path).parent.resolve(): p for p in packs or ()}
     reasons: dict[str, dict[str, str]] = {}
     outside: dict[str, dict[str, str]] = {}
+    omitted: dict[str, str] = {}
     topics = dict(shared.topics)
     criteria = {p.id: frozenset(c.id for c in p.criteria) for p in packs or ()}
     problems: list = []
@@ -296,14 +311,14 @@ def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
             if name in topics:
                 problems.append(doc.problem(("topics", name), name, f"topic '{name}' is defined twice", "", at_key=True))
         problems += _regex_problems(doc)
-        reasons[key], outside[key] = dict(part.reasons), dict(part.outside_reasons)
+        reasons[key], outside[key], omitted[key] = dict(part.reasons), dict(part.outside_reasons), part.omitted
         topics.update(part.topics)
     if problems:
         raise ValidationFailure(problems)
-    return reasons, outside, topics, criteria
+    return reasons, outside, topics, criteria, omitted
 
 
-_NOT_PATTERNS = ("severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
+_NOT_PATTERNS = ("omitted", "severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
                  "region_fact", "citation_roles", "region_sides", "body_date_order", "years", "number_words")
 
 
@@ -421,6 +436,8 @@ class Auditor:
             sentence = text[s:e]
             quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
                 and not self.r.request_mention.search(sentence)
+            if not quoting and self.r.guideline_lead is not None and self.r.guideline_lead.search(sentence):
+                quoting = self.r.this_case is None or not self.r.this_case.search(sentence)
             if self._verdict(sentence):
                 kind = "conclusion"  # "... so the two additional injections are not medically necessary"
             elif quoting:
@@ -711,7 +728,10 @@ class Auditor:
             # (a count over two ceilings) is covered by that reason
             failing = lambda cid: {u.name for u in results[cid].facts if u.evidence and u.outcome == "not satisfied"}  # noqa: E731
             given = {n for cid in unmet if cid in audit.rationale_cites for n in failing(cid)}
-            for cid in unmet:
+            # (a criterion not documented stops certification as an unmet one does)
+            one_will_do = self.r.pack_omitted.get(item.pack) == "one" and any(
+                c in audit.rationale_cites and r.status in ("not_met", "not_documented") for c, r in results.items())
+            for cid in () if one_will_do else unmet:
                 if cid not in audit.rationale_cites and not given & failing(cid):
                     out.append(self.finding("rationale-omits-unmet-criterion",
                                             f"{cid} ({results[cid].criterion.name}) is documented as not met but the rationale does not give it as a reason",

@@ -62,6 +62,10 @@ class Checker:
         kept = {n for n in (extractor.p.region_fact, extractor.p.side_fact) if n}
         self._reads = {p.id: rules.vocabulary.closure(p.fact_names()) | kept for p in rules.packs}
 
+    def reads(self, pack_id: Optional[str]) -> frozenset[str]:
+        """The facts an item of this pack reports (none outside every pack)."""
+        return frozenset(self._reads.get(pack_id, ())) if pack_id else frozenset()
+
     def check_file(self, path: str | Path) -> LetterCheck:
         return self.check_source(read_source(path))
 

@@ -179,7 +179,7 @@ def score_folder(folder: Path, checker: Checker, corpus: Optional[Path] = None) 
             except CheckerError as exc:
                 score.differences.append(f"{expected.document}: unreadable: {exc}")
                 continue
-        _score_document(expected, result, score, checker.rules.vocabulary.unscored)
+        _score_document(expected, result, score, checker.rules.vocabulary.unscored, checker.reads)
     return score
 
 
@@ -198,7 +198,8 @@ def _excerpt_result(path: Path, excerpt: ExpectedExcerpt, checker: Checker,
         return as_document, None
 
 
-def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Score, unscored: frozenset[str]) -> None:
+def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Score, unscored: frozenset[str],
+                    reads=None) -> None:
     name = expected.document
     score.documents += 1
     if result.letter.layout == expected.layout:
@@ -221,7 +222,8 @@ def _score_document(expected: ExpectedDocument, result: LetterCheck, score: Scor
         else:
             score.differences.append(f"{name}: '{exp.title[:40]}' letter decision {exp.letter_decision} -> {item.letter_decision}")
         if exp.pack is not None and item.decision is not None and _states_outcome(exp):
-            _score_item(name, exp, item, score, unscored)
+            # a fact the item's pack does not read is not reported for it, so not scored either
+            _score_item(name, exp, item, score, unscored | (frozenset(exp.facts) - reads(item.pack) if reads else frozenset()))
 
 
 def _states_outcome(exp: ExpectedItem) -> bool:
@@ -236,8 +238,12 @@ def _match(exp: ExpectedItem, items: list[ItemCheck]) -> Optional[ItemCheck]:
         got = _norm(item.title)
         if got and (want.startswith(got[:40]) or got.startswith(want[:40])):
             return item
-    if len(items) == 1 and exp.letter_decision is None:
-        return items[0]  # notes: the one request, however its sentence reads
+    if exp.letter_decision is None:  # notes: the one request (of its pack), however its sentence reads
+        if len(items) == 1:
+            return items[0]
+        same = [item for item in items if item.pack == exp.pack]
+        if len(same) == 1:
+            return same[0]
     return None
 
 
