@@ -720,7 +720,10 @@ class Auditor:
             out.append(self.finding("decision-contradicts-criteria",
                                     f"overturned although {', '.join(unmet)} {'is' if len(unmet) == 1 else 'are'} documented as not met",
                                     [title_q] + [q for cid in unmet for q in evidence_of(cid)]))
-        if item.letter_decision == "upheld" and item.decision.decision == "certify":
+        # "every criterion met" must follow from documented facts: not when a criterion was set aside by
+        # an assumption about an undocumented fact (a first course because no earlier one is documented)
+        if item.letter_decision == "upheld" and item.decision.decision == "certify" and not any(
+                r.assumed for r in item.decision.results):
             out.append(self.finding("decision-contradicts-criteria",
                                     "upheld although every criterion is documented as met", [title_q]))
         if item.letter_decision == "upheld":
