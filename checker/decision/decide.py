@@ -226,11 +226,12 @@ def _suggest(pack: RulePack, facts: FactSet, statuses: dict[str, str], rules: Ru
         # facts this request fact feeds: itself and any fact derived from it
         affected = {name} | {d for d, s in vocab.facts.items()
                              if s.derive and s.derive.days_between and name in s.derive.days_between.end}
+        affected |= {d for d, s in vocab.facts.items() if s.derive and s.derive.arithmetic and name in vocab.closure([d])}
         failing = [c for c in pack.criteria if statuses[c.id] == "not_met" and affected & set(c.facts)]
         if not failing:
             continue
         if spec.adjust == "lower" and name in facts.facts:
-            found = _search(pack, facts, name, _lower_candidates(pack, facts, name), failing, rules, evaluator)
+            found = _search(pack, facts, name, _lower_candidates(pack, facts, name, affected), failing, rules, evaluator)
         elif spec.adjust == "later":
             found = _search(pack, facts, name, _later_candidates(pack, facts, name, affected, rules), failing, rules, evaluator)
         else:
@@ -258,8 +259,10 @@ def _thresholds(pack: RulePack, names: set[str]) -> set[float]:
     return found
 
 
-def _lower_candidates(pack: RulePack, facts: FactSet, name: str) -> list[Any]:
+def _lower_candidates(pack: RulePack, facts: FactSet, name: str, affected: frozenset[str] = frozenset()) -> list[Any]:
     current = facts.facts[name].value
+    if affected - {name}:  # a ceiling on a sum or product this fact feeds: every smaller count, largest first
+        return list(range(int(current) - 1, 0, -1))
     return sorted((int(v) for v in _thresholds(pack, {name}) if 1 <= v < current), reverse=True)
 
 
@@ -269,6 +272,8 @@ def _later_candidates(pack: RulePack, facts: FactSet, name: str, affected: set[s
     candidates = set()
     for derived in affected - {name}:
         between = vocab.facts[derived].derive.days_between
+        if between is None:
+            continue
         start = next((s for s in between.start if s in facts.facts), None)
         if start is None:
             continue

@@ -130,4 +130,6 @@ def _inputs_of(name: str, rules) -> list[str]:
         return [name]
     if spec.derive.days_between:
         return [name] + spec.derive.days_between.start + spec.derive.days_between.end
+    if spec.derive.arithmetic:  # the counts it is computed from, asked for themselves
+        return [n for src in spec.derive.arithmetic[1] for n in _inputs_of(src, rules)]
     return [spec.derive.classify.fact]

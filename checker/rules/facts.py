@@ -134,16 +134,49 @@ def check_order(facts: FactSet, vocab: Vocabulary) -> list[tuple[str, str]]:
 def derive(facts: FactSet, vocab: Vocabulary) -> FactSet:
     """Add every derivable fact that was not given directly, with its arithmetic and evidence."""
     out = dict(facts.facts)
-    for name, spec in vocab.facts.items():
-        if name in out or spec.derive is None:
-            continue
-        if spec.derive.days_between:
-            fact = _days_between(spec.derive.days_between.start, spec.derive.days_between.end, out, vocab)
-        else:
-            fact = _classify(spec.derive.classify, out, vocab)
-        if fact is not None:
-            out[name] = fact
-    return FactSet(out)
+    pending = [(name, spec.derive) for name, spec in vocab.facts.items() if spec.derive is not None]
+    while True:  # a derived fact may be an input of another: repeat until nothing more can be derived
+        added = False
+        for name, d in pending:
+            if name in out:
+                continue
+            if d.days_between:
+                fact = _days_between(d.days_between.start, d.days_between.end, out, vocab)
+            elif d.arithmetic:
+                fact = _arithmetic(*d.arithmetic, out)
+            else:
+                fact = _classify(d.classify, out, vocab)
+            if fact is not None:
+                out[name] = fact
+                added = True
+        if not added:
+            return FactSet(out)
+
+
+_SIGN = {"sum": "+", "product": "x"}
+
+
+def _arithmetic(op: str, names: list[str], facts: dict[str, Fact]) -> Optional[Fact]:
+    """A sum or product of documented numbers (None unless every input is documented), or the first
+    documented input."""
+    if op == "first":
+        name = _first(names, facts)
+        if name is None:
+            return None
+        f = facts[name]
+        return Fact(f.value, f.evidence, f"{_number(f.value)} ({name})" + (f" = {f.derivation}" if f.derivation else ""), f.origin)
+    if any(n not in facts for n in names):
+        return None
+    inputs = [facts[n] for n in names]
+    value = inputs[0].value
+    for f in inputs[1:]:
+        value = value + f.value if op == "sum" else value * f.value
+    text = f" {_SIGN[op]} ".join(f"{_number(f.value)} ({n})" for n, f in zip(names, inputs)) + f" = {_number(value)}"
+    return Fact(value, tuple(e for f in inputs for e in f.evidence), text, _origin_of(*inputs))
+
+
+def _number(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _first(names: list[str], facts: dict[str, Fact]) -> Optional[str]:

@@ -33,12 +33,25 @@ class Classify(Strict):
 class Derivation(Strict):
     days_between: Optional[DaysBetween] = None
     classify: Optional[Classify] = None
+    # arithmetic over number facts: every input documented (sum, product), or the first one documented
+    sum: Optional[list[str]] = Field(default=None, min_length=2)
+    product: Optional[list[str]] = Field(default=None, min_length=2)
+    first: Optional[list[str]] = Field(default=None, min_length=2)
 
     @model_validator(mode="after")
     def _one(self) -> "Derivation":
-        if (self.days_between is None) == (self.classify is None):
-            raise ValueError("give exactly one of 'days_between' or 'classify'")
+        given = [k for k in ARITHMETIC + ("days_between", "classify") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'days_between', 'classify', 'sum', 'product' or 'first'")
         return self
+
+    @property
+    def arithmetic(self) -> Optional[tuple[str, list[str]]]:
+        """(operation, input facts) of a sum, product or first-documented derivation."""
+        return next(((k, getattr(self, k)) for k in ARITHMETIC if getattr(self, k) is not None), None)
+
+
+ARITHMETIC = ("sum", "product", "first")
 
 
 def _is_iso(text: str) -> bool:
@@ -152,6 +165,8 @@ class Vocabulary:
             return ()
         if d.days_between is not None:
             return tuple(d.days_between.start) + tuple(d.days_between.end)
+        if d.arithmetic is not None:
+            return tuple(d.arithmetic[1])
         return (d.classify.fact,) if d.classify is not None else ()
 
     def closure(self, names) -> frozenset[str]:
@@ -255,6 +270,15 @@ def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon],
             for side in ("start", "end"):
                 for i, src in enumerate(getattr(d.days_between, side)):
                     need(src, base + ("days_between", side, i), ("date",))
+        if d.arithmetic:
+            op, sources = d.arithmetic
+            if spec.type not in NUMERIC:
+                problems.append(doc.problem(base, name, f"{op} gives a number: declare the fact as int or number", ""))
+            for i, src in enumerate(sources):
+                if src == name:
+                    problems.append(doc.problem(base + (op, i), name, f"'{name}' cannot be derived from itself", ""))
+                else:
+                    need(src, base + (op, i), NUMERIC)
         if d.classify:
             need(d.classify.fact, base + ("classify", "fact"), ("list",))
             lex = lexicons.get(d.classify.lexicon)
