@@ -58,10 +58,24 @@ def cpu_seconds() -> float:
 
 def worker(tree: str, files: dict[str, list[str]], rounds: int) -> dict:
     """Runs inside the process of one version: its start-up, then each stage's rate."""
+    # an editable install maps `checker` to this tree whatever sys.path says: drop its finder so that
+    # the version in `tree` is the one imported
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in str(getattr(f, "__module__", "")).lower()]
     sys.path.insert(0, tree)
-    from checker.interfaces import batch
-    from checker.app import build_checker
-    from checker.rules.rulepack import load_rules
+    import importlib
+
+    def first(*names):  # the module under the layout of either version (layered package or flat)
+        for name in names:
+            try:
+                return importlib.import_module(name)
+            except ModuleNotFoundError:
+                continue
+        raise ModuleNotFoundError(names[0])
+
+    batch = first("checker.interfaces.batch", "checker.batch")
+    load_rules = first("checker.rules.rulepack", "checker.rulepack").load_rules
+    app = first("checker.app", "checker.cli")
+    build_checker = getattr(app, "build_checker", None) or app._checker
 
     rules = load_rules(Path(tree) / "rules")
     checker = build_checker(rules)

@@ -156,7 +156,8 @@ class Checker:
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
                   pack: RulePack, latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
-        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes)
+        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes,
+                                            self._reads.get(pack.id))
         reads = self._reads.get(pack.id)
         facts = {n: f for n, f in extraction.facts.facts.items() if reads is None or n in reads}
         s, e = check.title_span

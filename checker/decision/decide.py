@@ -226,7 +226,7 @@ def _suggest(pack: RulePack, facts: FactSet, statuses: dict[str, str], rules: Ru
         # facts this request fact feeds: itself and any fact derived from it
         affected = {name} | {d for d, s in vocab.facts.items()
                              if s.derive and s.derive.days_between and name in s.derive.days_between.end}
-        affected |= {d for d, s in vocab.facts.items() if s.derive and s.derive.arithmetic and name in vocab.closure([d])}
+        affected |= vocab.feeds.get(name, frozenset())
         failing = [c for c in pack.criteria if statuses[c.id] == "not_met" and affected & set(c.facts)]
         if not failing:
             continue

@@ -72,6 +72,15 @@ class _Target:
     sentence: tuple[int, int] = (0, 0)
 
 
+@dataclass(frozen=True)
+class _Lists:
+    """The pattern lists `_targets` searches (a subset of Patterns' for the facts an item reads)."""
+    bools: tuple
+    therapies: tuple
+    values: tuple
+    dates: tuple
+
+
 class Extractor:
     def __init__(self, patterns: Patterns, vocab: Vocabulary):
         self.p = patterns
@@ -86,6 +95,7 @@ class Extractor:
         ) if names else None
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
         self._lock = threading.Lock()
+        self._subsets: dict[frozenset[str], _Lists] = {}
         self._cache_text: Optional[str] = None
         self._cache: dict[tuple[int, int, str, frozenset[str], Optional[re.Pattern[str]]], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
 
@@ -152,13 +162,14 @@ class Extractor:
 
     def _targets(self, text: str, s: int, e: int, role: str, window: str, is_request: bool,
                  about_injections: bool = False, dates_only: bool = False,
-                 previous: Optional[tuple[int, int]] = None) -> list[_Target]:
+                 previous: Optional[tuple[int, int]] = None, lists: Optional["_Lists"] = None) -> list[_Target]:
         """Proposed mentions in one sentence; `window` is the sentence with the few before it, where a
         pattern's `requires` may be found ("She received TPIs on 5/20/15. She reported 70% relief.").
 
         Patterns see the sentence as a reader does: each line break as one space and a word
         hyphenated across a line break joined ("radicu-\nlopathy"); the spans found are mapped back to
         the text, so every quote and position points into the document as written."""
+        lists = lists or self.p  # the patterns of the facts wanted (every fact's by default)
         sentence, back = flatten(text, s, e)
         window = flatten(window, 0, len(window))[0]
         out: list[_Target] = []
@@ -184,16 +195,16 @@ class Extractor:
 
         whole = (s, e)
         if dates_only:
-            return [t for rx in self.p.dates if _applies(rx) for m in rx.regex.finditer(sentence)
+            return [t for rx in lists.dates if _applies(rx) for m in rx.regex.finditer(sentence)
                     for day in [_day(m.group("date"), rx.partial)] if day is not None
                     for t in [_Target(rx, rx.fact, day, at(m), at(m, "date"), role)]]
-        for rx in self.p.bools:
+        for rx in lists.bools:
             if not _applies(rx):
                 continue
             for m in rx.regex.finditer(sentence):
                 out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
         # outcome cues only matter where a therapy is named, or pointed back at
-        named = [(rx, m) for rx in self.p.therapies for m in rx.regex.finditer(sentence)]
+        named = [(rx, m) for rx in lists.therapies for m in rx.regex.finditer(sentence)]
         # "None of these gave her lasting relief; the NSAIDs take the edge off": a phrase pointing back
         # judges the therapies of the sentence before by the cue nearest it, even when this sentence
         # names others; a short fragment with an outcome ("Minimal relief.") judges them as a whole
@@ -217,13 +228,13 @@ class Extractor:
                 # the sentence points back at the therapies just listed: its one outcome is theirs
                 before, back_before = flatten(text, *previous)
                 value = _closest(back_at.start(), failed, works) if back_at is not None else (bool(failed) and not works)
-                for rx in self.p.therapies:
+                for rx in lists.therapies:
                     for m in rx.regex.finditer(before):
                         a, b = m.span()
                         focus = (back_before(a), back_before(b - 1) + 1)
                         # the quote spans both sentences; ConText judges the mention in its own sentence
                         out.append(_Target(rx, rx.fact, value, (previous[0], e), focus, role, sentence=previous))
-        for rx in self.p.values:
+        for rx in lists.values:
             if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
             for m in rx.regex.finditer(sentence):
@@ -231,7 +242,7 @@ class Extractor:
                 if value is not None:
                     focus = at(m, "n") if m.groupdict().get("n") is not None else at(m)
                     out.append(_Target(rx, rx.fact, value, at(m), focus, role))
-        for rx in self.p.dates if _DIGIT.search(sentence) else ():  # every date has digits
+        for rx in lists.dates if _DIGIT.search(sentence) else ():  # every date has digits
             if not _applies(rx):
                 continue
             for m in rx.regex.finditer(sentence):
@@ -280,18 +291,20 @@ class Extractor:
     def extract(self, text: str, segments: list[Segment], source: str,
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None,
                 document_date: Optional[dt.date] = None,
-                elsewhere: frozenset[str] = frozenset(), names: Optional[re.Pattern[str]] = None) -> Extraction:
+                elsewhere: frozenset[str] = frozenset(), names: Optional[re.Pattern[str]] = None,
+                wanted: Optional[frozenset[str]] = None) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
         when the written date does not exist); no fact can be dated after `document_date`. `elsewhere`
         names the body regions of the letter's other requests: a mention in the summary or rationale whose
         nearest region is one of those ("Lumbar examination: no trigger points") is not read for this one.
         `names` finds the requested treatment's name (the pack's recogniser, `takes`): a request sentence
-        that names it is read before the others, and its next lines with it."""
+        that names it is read before the others, and its next lines with it. `wanted` (the facts the
+        item's pack reads) limits the patterns searched to theirs and to the facts those yield to."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
             for seg in segments:
-                found, requests = self._segment(text, seg, elsewhere, names)
+                found, requests = self._segment(text, seg, elsewhere, names, self._lists(wanted))
                 mentions += found
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
@@ -321,12 +334,33 @@ class Extractor:
         facts = self._resolve(text, mentions, source, warnings, anchor)
         return Extraction(facts, mentions, warnings)
 
+    def _lists(self, wanted: Optional[frozenset[str]]) -> Optional["_Lists"]:
+        """The patterns of the `wanted` facts and of the facts their mentions yield to or are implied by
+        (so that a yield still happens), computed once per set."""
+        if wanted is None:
+            return None
+        if wanted not in self._subsets:
+            keep, stack = set(wanted), list(wanted)
+            request_fact, request_yields = self.p.request_date
+            while stack:
+                f = stack.pop()
+                more = set(self.p.yields.get(f, ())) | set(self.p.implied.get(f, (None, ()))[1])
+                if f == request_fact:
+                    more |= set(request_yields)
+                for g in more - keep:
+                    keep.add(g)
+                    stack.append(g)
+            pick = lambda rxs: tuple(rx for rx in rxs if rx.fact in keep)  # noqa: E731
+            self._subsets[wanted] = _Lists(pick(self.p.bools), pick(self.p.therapies), pick(self.p.values),
+                                           pick(self.p.dates))
+        return self._subsets[wanted]
+
     def _segment(self, text: str, seg: Segment, elsewhere: frozenset[str] = frozenset(),
-                 names: Optional[re.Pattern[str]] = None
+                 names: Optional[re.Pattern[str]] = None, lists: Optional["_Lists"] = None
                  ) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Mentions and request sentences of one segment. The items of a letter share its case summary:
         it is read once per letter and region (the last text's segments are kept), not once per item."""
-        key = (seg.start, seg.end, seg.role, elsewhere, names)
+        key = (seg.start, seg.end, seg.role, elsewhere, names, id(lists))
         if self._cache_text is not text:
             self._cache_text, self._cache = text, {}
         if key in self._cache:
@@ -347,7 +381,7 @@ class Extractor:
             review = bool(self.p.review_decision.search(text, s, e) and self.p.review_reason.search(text, s, e))
             previous = kept[i - 1] if i else None
             for t in self._targets(text, s, e, seg.role, window, is_request, i <= follow, dates_only=review,
-                                   previous=previous):
+                                   previous=previous, lists=lists):
                 if t.sentence == (0, 0):
                     t.sentence = (s, e)
                 targets.append(t)

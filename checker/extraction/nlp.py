@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from typing import Iterable
+from typing import Iterable, Optional
 
 from checker.extraction.patterns import ModifierModel
 
@@ -26,6 +26,10 @@ class Assertions:
     def __init__(self, modifiers: Iterable[ModifierModel]):
         self._modifiers = tuple(modifiers)
         self._nlp = None
+        # the categories found in the last text, by (sentence, target): the items of one letter share
+        # its summary, and ConText never looks across a sentence, so a target's answer is reused
+        self._memo_text: Optional[str] = None
+        self._memo: dict[tuple[tuple[int, int], tuple[int, int]], frozenset[str]] = {}
 
     def _pipeline(self):
         if self._nlp is None:
@@ -58,6 +62,14 @@ class Assertions:
         """
         if not targets:
             return []
+        if self._memo_text is not text:
+            self._memo_text, self._memo = text, {}
+        missing = [t for t in dict.fromkeys(targets) if t not in self._memo]
+        if missing:
+            self._memo.update(zip(missing, self._analyse(text, missing)))
+        return [self._memo[t] for t in targets]
+
+    def _analyse(self, text: str, targets: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[frozenset[str]]:
         used = sorted({sentence for sentence, _ in targets})
         pieces, maps, offsets, position = [], {}, {}, 0
         for s, e in used:

@@ -169,6 +169,16 @@ class Vocabulary:
             return tuple(d.arithmetic[1])
         return (d.classify.fact,) if d.classify is not None else ()
 
+    @functools.cached_property
+    def feeds(self) -> dict[str, frozenset[str]]:
+        """For each fact, the arithmetic-derived facts computed from it, directly or through others."""
+        out: dict[str, set[str]] = {}
+        for d, spec in self.facts.items():
+            if spec.derive is not None and spec.derive.arithmetic is not None:
+                for src in self.closure([d]) - {d}:
+                    out.setdefault(src, set()).add(d)
+        return {k: frozenset(v) for k, v in out.items()}
+
     def closure(self, names) -> frozenset[str]:
         """`names` and every fact they are derived from, transitively."""
         out, stack = set(names), list(names)
