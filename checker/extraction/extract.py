@@ -560,7 +560,7 @@ def _closest(offset: int, failed: list[int], works: list[int]) -> bool:
 
 
 def _judge(t: _Target, cats: frozenset[str]) -> Optional[Mention]:
-    if cats & DROPPING:
+    if cats & (DROPPING - {"HYPOTHETICAL"} if t.rx is not None and t.rx.conditional else DROPPING):
         return None
     if "NOT_DOCUMENTED" in cats:
         if t.absent_means is None:

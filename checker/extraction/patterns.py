@@ -28,6 +28,9 @@ class PatternModel(Strict):
     absent_means: Optional[bool] = None
     requires: Optional[str] = None
     unless: Optional[str] = None
+    # the fact is itself a plan or an option ("surgery being considered"): a conditional or planned
+    # mention ("if the study shows a herniation, she would consider surgery") documents it too
+    conditional: bool = False
 
 
 class BoolFactModel(Strict):
@@ -153,6 +156,7 @@ class Rx:
     unit: Optional[str] = None
     context: Optional[str] = None
     partial: bool = False
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -309,7 +313,8 @@ class _Collected:
                 loc = ("facts", name, "patterns", i)
                 self.bools.append(Rx(name, rx(p.pattern, loc + ("pattern",), name), p.value, p.negatable, p.absent_means,
                                      rx(p.requires, loc + ("requires",), name) if p.requires else None,
-                                     rx(p.unless, loc + ("unless",), name) if p.unless else None))
+                                     rx(p.unless, loc + ("unless",), name) if p.unless else None,
+                                     conditional=p.conditional))
         for name, spec in part.values.items():
             if not self._claim(doc, name, ("values", name)):
                 continue

@@ -83,6 +83,9 @@ class RecogniserModel(Strict):
     # in a note's sentence, a trap counts only this many characters either side of what `takes` matched
     # (the same sentence may ask for an MRI as well); in an item title it counts anywhere. None: anywhere.
     refuse_within: Optional[int] = Field(default=None, ge=0, le=1000)
+    # traps that count anywhere in a note's sentence whatever `refuse_within` says (a request that is of
+    # another kind as a whole: "..., status post a fusion on 6/1" far from the treatment's name)
+    refuses_anywhere: Optional[str] = None
 
 
 class PackModel(Strict):
@@ -161,6 +164,7 @@ class RulePack:
     takes: Optional[re.Pattern[str]] = None
     refuses: Optional[re.Pattern[str]] = None
     refuse_within: Optional[int] = None
+    refuses_anywhere: Optional[re.Pattern[str]] = None
 
     def fact_names(self) -> frozenset[str]:
         """The facts its criteria and their applicability conditions name."""
@@ -170,7 +174,8 @@ class RulePack:
         """Where its recogniser takes the item title text[start:end] (None: not taken, a keyword trap in
         it, or the pack has no recogniser)."""
         end = len(text) if end is None else end
-        if self.takes is None or (self.refuses is not None and self.refuses.search(text, start, end)):
+        if self.takes is None or any(r is not None and r.search(text, start, end)
+                                     for r in (self.refuses, self.refuses_anywhere)):
             return None
         return self.takes.search(text, start, end)
 
@@ -179,7 +184,7 @@ class RulePack:
         `takes` with no keyword trap within `refuse_within` characters of it (anywhere, when unset)."""
         if self.refuse_within is None:
             return self.recognises(text, start, end)
-        if self.takes is None:
+        if self.takes is None or (self.refuses_anywhere is not None and self.refuses_anywhere.search(text, start, end)):
             return None
         reach = self.refuse_within
         return next((hit for hit in self.takes.finditer(text, start, end) if self.refuses is None or not
@@ -309,7 +314,7 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
         if cm.page not in model.pack.pages:
             problems.append(doc.problem(("criteria", i, "page"), cm.id, f"page {cm.page} is not among the pack's pages {model.pack.pages}",
                                         "fix the page or the pack's pages"))
-    takes, refuses = _recogniser(doc, model.pack.recogniser, problems)
+    takes, refuses, refuses_anywhere = _recogniser(doc, model.pack.recogniser, problems)
     if problems:
         raise ValidationFailure(sorted(set(problems), key=lambda p: (p.line, p.col)))
     g = model.guideline
@@ -318,13 +323,13 @@ def _build(doc: Located, model: RuleFileModel, vocab: Vocabulary) -> RulePack:
     p = model.pack
     return RulePack(p.id, doc.path, p.treatment, p.section, tuple(p.pages), " ".join(p.preamble.split()),
                     guideline, tuple(criteria), takes, refuses,
-                    p.recogniser.refuse_within if p.recogniser is not None else None)
+                    p.recogniser.refuse_within if p.recogniser is not None else None, refuses_anywhere)
 
 
 def _recogniser(doc: Located, model: Optional[RecogniserModel], problems: list[Problem]) -> tuple:
     """The recogniser's patterns, compiled; a pattern that does not compile is a problem at its line."""
     out = []
-    for key in ("takes", "refuses"):
+    for key in ("takes", "refuses", "refuses_anywhere"):
         text = getattr(model, key) if model is not None else None
         try:
             out.append(re.compile(text, re.IGNORECASE) if text else None)

@@ -1,0 +1,201 @@
+"""Fact extraction of the four therapy and imaging packs by family of phrasing (issue 15, after the
+first run on an independent author's set): an earlier course and its completed visits, surgery
+considered or not, earlier imaging, red flags, the neurologic examination with its negation after the
+finding, the manipulation's body part, and which note sentences and titles the physical medicine pack
+takes. The sentences are written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from checker.extraction.extract import Extractor
+from checker.extraction.patterns import load_patterns
+from conftest import RULES
+from test_extract_families import check  # the same reading of one sentence as a note
+
+
+@pytest.fixture(scope="module")
+def extractor(rules):
+    return Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary)
+
+
+# --- an earlier course of the therapy, and its completed visits ------------------------------------------
+
+@pytest.mark.parametrize("fact,text,value", [
+    ("pt_prior_course", "She is better after nine sessions of physical therapy.", True),
+    ("pt_prior_course", "Status post 10 PT visits last spring.", True),
+    ("pt_prior_course", "He has never had physical therapy.", False),
+    ("pt_prior_course", "He has had no physical therapy for this claim.", False),
+    ("chiro_prior_course", "s/p 8 chiro visits with Dr. Lee.", True),
+    ("chiro_prior_course", "Chiropractic: 10 visits to date.", True),
+    ("chiro_prior_course", "She has had no previous chiropractic care.", False),
+    ("chiro_prior_course", "There has been no prior chiropractic treatment.", False),
+    ("chiro_prior_course", "He has had no chiropractic treatment.", False),
+    ("acupuncture_prior_course", "She has completed 5 acupuncture treatments.", True),
+    ("acupuncture_prior_course", "He had three sessions of dry needling in May.", True),
+    ("acupuncture_prior_course", "Pain is lower since the acupuncture started.", True),
+    ("acupuncture_prior_course", "She has never tried acupuncture.", False),
+    ("acupuncture_prior_course", "This is his first course of acupuncture.", False),
+])
+def test_an_earlier_course_of_the_therapy(extractor, fact, text, value):
+    check(extractor, text, fact, value)
+
+
+@pytest.mark.parametrize("fact,text,value", [
+    ("pt_visits_completed", "She is better after nine sessions of physical therapy.", 9),
+    ("pt_visits_completed", "Status post 10 PT visits last spring.", 10),
+    ("pt_visits_completed", "PT: 7 visits completed so far.", 7),
+    ("pt_visits_completed", "Three of 6 PT visits done; doing well.", 3),
+    ("pt_visits_completed", "Treatment to date has included 14 sessions of physical therapy in 2014.", 14),
+    ("chiro_visits_completed", "s/p 8 chiro visits with Dr. Lee.", 8),
+    ("chiro_visits_completed", "He finished the initial trial of six chiropractic visits.", 6),
+    ("chiro_visits_completed", "Chiropractic: 10 visits to date.", 10),
+    # the request's own count is not a completed one
+    ("pt_visits_completed", "Request 8 physical therapy visits for the neck.", None),
+    ("chiro_visits_completed", "Requesting 6 additional chiropractic visits.", None),
+])
+def test_the_completed_visits(extractor, fact, text, value):
+    check(extractor, text, fact, value)
+
+
+# --- surgery considered or not ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("If the scan confirms a disc herniation he would consider surgery.", True),
+    ("She would like to consider an L4-L5 decompression.", True),
+    ("He was referred to a spine surgeon.", True),
+    ("Referred to spine surgery for an opinion.", True),
+    ("The surgeon is considering a fusion.", True),
+    ("He is not a surgical candidate.", False),
+    ("Surgery is not being considered.", False),
+    ("She declines surgery.", False),
+    ("He does not want surgery.", False),
+    ("Not a surgical problem; no spine surgery referral indicated.", False),
+    # a relative's operation is not the patient's plan
+    ("His brother had a neck fusion.", None),
+])
+def test_surgery_considered(extractor, text, value):
+    check(extractor, text, "surgery_considered", value)
+
+
+# --- earlier imaging -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("A lumbar MRI dated 2/3/2014 showed a small protrusion.", True),
+    ("MRI C-spine 05/2013: mild foraminal narrowing.", True),
+    ("Symptoms are the same as at the time of the 2014 MRI.", True),
+    ("Request a repeat MRI of the low back.", True),
+    ("No prior imaging of the neck.", False),
+    ("She has not had an MRI.", False),
+    ("No MRI or CT has been done.", False),
+    ("No imaging of the L-spine to date.", False),
+    ("Cervical x-rays have not been obtained.", False),
+    # the study asked for is not one done before
+    ("Request MRI of the lumbar spine without contrast.", None),
+])
+def test_prior_imaging(extractor, text, value):
+    check(extractor, text, "prior_imaging", value)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("There is no significant change in symptoms since the last MRI.", False),
+    ("Symptoms are unchanged since the 2014 study.", False),
+    ("He has developed new weakness of the left ankle.", True),
+    ("New, progressive numbness in the right foot.", True),
+])
+def test_a_change_since_the_imaging(extractor, text, value):
+    check(extractor, text, "imaging_significant_change", value)
+
+
+# --- red flags present or absent -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("No red flags.", False),
+    ("Red flags: none.", False),
+    ("She denies bowel or bladder changes.", False),
+    ("No bowel/bladder sx.", False),
+    ("No fever, chills, night sweats or weight loss.", False),
+    ("No history of cancer.", False),
+    ("She did not report fever or weight loss.", False),
+    ("He reports progressive weakness in the left leg.", True),
+    ("Hx of prostate cancer.", True),
+    ("New urinary retention since Monday.", True),
+    # the risks of a procedure are not the patient's findings
+    ("We discussed the risks of infection and fever.", None),
+])
+def test_red_flags(extractor, text, value):
+    check(extractor, text, "red_flag", value)
+
+
+# --- the neurologic examination, the negation after the finding ----------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("Neuro: no focal deficit.", False),
+    ("Strength 5/5 throughout.", False),
+    ("Motor 5 out of 5 in both legs.", False),
+    ("Neurologic exam: normal.", False),
+    ("Reflexes 2+ and symmetric.", False),
+    ("Ankle dorsiflexion 4/5 on the left.", True),
+    ("Left biceps reflex absent.", True),
+    ("Diminished sensation over the lateral forearm.", True),
+    # a deficit anywhere is one, though other groups are full
+    ("Motor: left EHL 4/5, otherwise 5/5.", True),
+])
+def test_neurologic_findings(extractor, text, value):
+    check(extractor, text, "neurologic_findings", value)
+
+
+# --- the manipulation's body part ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("Chiropractic manipulation to the left wrist, six visits.", True),
+    ("Chiro for the right knee x6.", True),
+    ("Chiropractic manipulation of the cervical spine, six visits.", False),
+    ("Req chiro 2x3 LS.", False),
+    # a letter listing a spine and a limb request says nothing of either one
+    ("The request included chiropractic for the low back and for the right ankle.", None),
+])
+def test_manipulation_region(extractor, text, value):
+    check(extractor, text, "manipulation_region_excluded", value)
+
+
+# --- conservative care helping is not failed ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Ibuprofen helping.",
+    "Naproxen is helping.",
+])
+def test_a_therapy_that_helps_has_not_failed(extractor, text):
+    check(extractor, text, "nsaids_failed", False)
+
+
+# --- which note sentences the physical medicine pack takes ---------------------------------------------
+
+def _pm(rules):
+    return next(p for p in rules.packs if p.id == "mtus-2009-physical-medicine")
+
+
+@pytest.mark.parametrize("sentence,taken", [
+    ("Request physical therapy 2x4 for the neck.", True),
+    ("Requesting PT twice a week for four weeks to the low back.", True),
+    # post-operative therapy, wherever the sentence says so
+    ("Post-op physical therapy 2x6 for the knee.", False),
+    ("Request physical therapy 12 visits for the lumbar spine, to begin after the right L4-L5 laminectomy.", False),
+    ("Request physical therapy twice a week for six weeks for the right shoulder following the rotator cuff repair.", False),
+    ("Request PT 2x6 for the lumbar spine, status post L5-S1 microdiscectomy on 3/2/2016.", False),
+    # a specialty, a department or a clinic is not the treatment
+    ("Jane Roe, MD, Physical Medicine & Rehabilitation", False),
+    ("Department of Physical Medicine, Plan follows.", False),
+    ("Seaside Physical Therapy Associates, plan of care attached.", False),
+    # a history sentence is not the request
+    ("Before the surgery he had ten sessions of physical therapy without benefit.", False),
+])
+def test_the_physical_medicine_request_sentence(rules, sentence, taken):
+    assert (_pm(rules).recognises_sentence(sentence, 0, len(sentence)) is not None) is taken
+
+
+def test_a_date_field_is_not_a_plan_heading(extractor):
+    heading = extractor.p.plan_heading
+    assert heading.search("Date of request: 04/05/2016\n") is None
+    assert heading.search("RFA date: 04/05/2016\n") is None
+    assert heading.search("Requested service:\nPT 2x4\n") is not None
+    assert heading.search("PLAN:\n") is not None
