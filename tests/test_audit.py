@@ -133,3 +133,19 @@ def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path
     assert "\nomitted: one\n" in text
     audit_file.write_text(text.replace("\nomitted: one\n", "\nomitted: each\n"), encoding="utf-8")
     assert omitted(edited) == ["PM-COURSE", "PM-VISITS"]
+
+
+@pytest.mark.parametrize("rationale,pack,cited", [
+    # "the need for ..." speaks of this request: a reason, not a quotation
+    ("The need for ongoing supervised therapy above a self-directed home exercise program is not established.",
+     "mtus-2009-physical-medicine", {"PM-HOME"}),
+    # a sentence opening by naming a guideline quotes it, though it speaks of an exam and of patients
+    ("The MTUS discusses MRI for unequivocal findings of nerve compromise on physical exam, in patients who do "
+     "not respond to treatment.", "acoem-2004-spine-imaging", set()),
+    # (both regions' criteria name red flags; the one that does not apply to the item is never reported)
+    ("In this case, the physical examination does not reveal nerve impairment or other red flags.",
+     "acoem-2004-spine-imaging", {"LB-NERVE", "NECK-INDICATION"}),
+])
+def test_a_rationale_sentence_is_a_reason_or_a_quotation(auditor, rationale, pack, cited):
+    found = {c for r in auditor.reasons(rationale, 0, len(rationale), True, pack) for c in r.criteria}
+    assert found & {"PM-HOME", "LB-NERVE", "LB-CARE", "NECK-INDICATION"} == cited

@@ -199,3 +199,18 @@ def test_a_date_field_is_not_a_plan_heading(extractor):
     assert heading.search("RFA date: 04/05/2016\n") is None
     assert heading.search("Requested service:\nPT 2x4\n") is not None
     assert heading.search("PLAN:\n") is not None
+
+
+@pytest.mark.parametrize("sentence", [
+    "The physical examination does not reveal nerve impairment.",
+    "Recent examinations did not demonstrate any nerve impairment.",
+    "The records do not identify a nerve impairment on examination.",
+])
+def test_a_finding_the_record_does_not_reveal_stays_not_documented(sentence, rules):
+    from checker.app import build_checker
+    from checker.reading.source import read_text
+
+    checker = build_checker(rules)
+    note = f"Plan: request MRI of the lumbar spine without contrast. {sentence}\n"
+    [item] = [i for i in checker.check_source(read_text(note, "n.txt")).items if i.pack == "acoem-2004-spine-imaging"]
+    assert "neurologic_findings" not in item.extraction.facts.facts
