@@ -113,8 +113,8 @@ def test_audit_command_formats_and_fail_on(tmp_path, capsys):
 
 def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path, corpus):
     """The physical medicine pack says a denial rests on any one unmet criterion (`omitted: one`): the
-    planted letter whose rationale gives PM-FI and PM-HOME is not faulted for leaving out PM-VISITS and
-    PM-COURSE. Set to `each` (the trigger point pack's choice), both omissions are findings."""
+    planted letter whose rationale gives PM-FI and PM-HOME is not faulted for leaving out PM-VISITS (12
+    visits requested). Set to `each` (the trigger point pack's choice), the omission is a finding."""
     from checker.app import build
 
     letter = FIXTURES / "audit" / "09-quantity-mismatch.txt"
@@ -132,7 +132,7 @@ def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path
     text = audit_file.read_text(encoding="utf-8")
     assert "\nomitted: one\n" in text
     audit_file.write_text(text.replace("\nomitted: one\n", "\nomitted: each\n"), encoding="utf-8")
-    assert omitted(edited) == ["PM-COURSE", "PM-VISITS"]
+    assert omitted(edited) == ["PM-VISITS"]
 
 
 @pytest.mark.parametrize("rationale,pack,cited", [
