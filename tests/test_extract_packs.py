@@ -214,3 +214,40 @@ def test_a_finding_the_record_does_not_reveal_stays_not_documented(sentence, rul
     note = f"Plan: request MRI of the lumbar spine without contrast. {sentence}\n"
     [item] = [i for i in checker.check_source(read_text(note, "n.txt")).items if i.pack == "acoem-2004-spine-imaging"]
     assert "neurologic_findings" not in item.extraction.facts.facts
+
+
+def _facts_of(rules, note, pack):
+    from checker.app import build_checker
+    from checker.reading.source import read_text
+
+    [item] = [i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items if i.pack == pack]
+    return {k: f.value for k, f in item.extraction.facts.facts.items()}
+
+
+@pytest.mark.parametrize("request_line,per_week,weeks", [
+    ("Request: physical therapy, additional 3 visits per week for 2 weeks, lumbar spine.", 3, 2),
+    ("Request: physical therapy 2 sessions a week for 4 weeks to the neck.", 2, 4),
+])
+def test_visits_per_week_is_a_frequency_not_a_count(rules, request_line, per_week, weeks):
+    facts = _facts_of(rules, request_line + "\n", "mtus-2009-physical-medicine")
+    assert "visits_requested" not in facts
+    assert (facts["visits_per_week"], facts["weeks_requested"]) == (per_week, weeks)
+
+
+@pytest.mark.parametrize("history,fact,pack", [
+    ("The records indicated that she was approved for 6 sessions of physical therapy last month.", "pt_prior_course",
+     "mtus-2009-physical-medicine"),
+    ("The documentation indicated that the patient was authorized for a 6 session trial of acupuncture in March.",
+     "acupuncture_prior_course", "mtus-2007-acupuncture"),
+    ("He completed a six-visit trial of chiropractic care in the spring.", "chiro_prior_course", "mtus-2009-manipulation"),
+])
+def test_an_earlier_authorized_or_sized_trial_is_an_earlier_course(rules, history, fact, pack):
+    word = {"mtus-2009-physical-medicine": "physical therapy", "mtus-2007-acupuncture": "acupuncture",
+            "mtus-2009-manipulation": "chiropractic manipulation"}[pack]
+    assert _facts_of(rules, f"{history}\nPlan: request {word} 2 sessions for the lumbar spine.\n", pack)[fact] is True
+
+
+def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(rules):
+    note = ("Plan: request MRI of the lumbar spine without contrast.\n"
+            "The documentation failed to provide evidence of red flag findings or neurological deficits.\n")
+    assert "neurologic_findings" not in _facts_of(rules, note, "acoem-2004-spine-imaging")
