@@ -98,9 +98,10 @@ def observe(kit, pdf_dir: Path, cases: Iterable[str]) -> dict[str, dict[str, Any
 
     out = {}
     for case in sorted(cases):
-        path = Path(pdf_dir) / f"{case}.pdf"
-        if not path.is_file():
-            out[case] = {"error": "no PDF of this case in the folder"}
+        # a letter as PDF, or as text (an invented letter written for a test set)
+        path = next((p for p in (Path(pdf_dir) / f"{case}.pdf", Path(pdf_dir) / f"{case}.txt") if p.is_file()), None)
+        if path is None:
+            out[case] = {"error": "no PDF or text of this case in the folder"}
             continue
         try:
             audit = kit.auditor.audit(kit.checker.check_file(path))
