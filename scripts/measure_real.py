@@ -51,6 +51,7 @@ DEFAULT_PDF_DIR = Path("..") / "shared" / "corpus" / "dwc-2016-2017" / "pdf"   #
 # truth item kind -> the pack that should evaluate it; every other kind belongs to no pack
 ROUTING = {
     "physical-therapy": "mtus-2009-physical-medicine",
+    "occupational-therapy": "mtus-2009-physical-medicine",   # the physical medicine pack takes PT and OT
     "chiropractic": "mtus-2009-manipulation",
     "acupuncture": "mtus-2007-acupuncture",
     "imaging-neck": "acoem-2004-spine-imaging",
