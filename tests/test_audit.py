@@ -142,10 +142,31 @@ def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path
     # a sentence opening by naming a guideline quotes it, though it speaks of an exam and of patients
     ("The MTUS discusses MRI for unequivocal findings of nerve compromise on physical exam, in patients who do "
      "not respond to treatment.", "acoem-2004-spine-imaging", set()),
+    # a normal exam and surgery not under consideration are reasons too
+    ("The records describe a negative straight leg raise, and reflexes and strength are normal.",
+     "acoem-2004-spine-imaging", {"LB-NERVE"}),
+    ("No red flag is described, and surgery is not under consideration.", "acoem-2004-spine-imaging",
+     {"LB-NERVE", "NECK-INDICATION", "LB-SURGERY"}),
+    ("Eight more sessions would bring the total to fourteen, which is not supported.", "mtus-2009-physical-medicine",
+     {"PM-COURSE"}),
     # (both regions' criteria name red flags; the one that does not apply to the item is never reported)
     ("In this case, the physical examination does not reveal nerve impairment or other red flags.",
      "acoem-2004-spine-imaging", {"LB-NERVE", "NECK-INDICATION"}),
 ])
 def test_a_rationale_sentence_is_a_reason_or_a_quotation(auditor, rationale, pack, cited):
     found = {c for r in auditor.reasons(rationale, 0, len(rationale), True, pack) for c in r.criteria}
-    assert found & {"PM-HOME", "LB-NERVE", "LB-CARE", "NECK-INDICATION"} == cited
+    assert found & {"PM-HOME", "PM-COURSE", "LB-NERVE", "LB-CARE", "LB-SURGERY", "NECK-INDICATION"} == cited
+
+
+def test_one_date_inconsistency_is_reported_once():
+    from checker.audit.auditor import Finding, _distinct_dates
+
+    def f(*quotes):
+        return Finding("date-inconsistency", "error", "m", [{"quote": q, "start": s, "end": s + len(q)} for q, s in quotes])
+
+    header = f(("12/22/2016", 100), ("12/15/2016", 150))
+    again = f(("12-22-2016", 900), ("12/15/2016", 150))        # the same dates, one written in the summary
+    year = f(("11-21-2106", 400))
+    order = f(("11-21-2106", 400), ("12/02/2016", 160))         # the impossible year already quoted
+    other = f(("01/03/2015", 700), ("12/15/2016", 150))         # a different date: a second inconsistency
+    assert _distinct_dates([header, again, order, year, other]) == [header, order, other]

@@ -86,6 +86,9 @@ def test_trigger_point_outcomes_do_not_move(checkers, corpus):
     ("Trigger point injection, neck", TPI_PACK),
     ("Acupuncture x6", "mtus-2007-acupuncture"),
     ("Influenza vaccine", None),
+    ("Inpatient rehabilitation with physical and occupational therapy, 7 days", None),   # a level of care
+    ("Home health physical therapy 2x3", None),
+    ("Physical therapy 2 times a week for 4 weeks, lumbar spine", "mtus-2009-physical-medicine"),
 ])
 def test_the_recognisers_route_titles(checkers, title, pack):
     found = checkers[1].pack_for_title(title)

@@ -400,7 +400,8 @@ class Auditor:
 
     def audit(self, letter: LetterCheck) -> LetterAudit:
         out = LetterAudit(letter, [self._item(letter, item) for item in letter.items])
-        out.findings = self._letter_dates(letter) + self._body_dates(letter) + self._follow_on_uncited(letter, out.items)
+        out.findings = _distinct_dates(self._letter_dates(letter) + self._body_dates(letter)) \
+            + self._follow_on_uncited(letter, out.items)
         return out
 
     def _follow_on_uncited(self, letter: LetterCheck, items: list[ItemAudit]) -> list[Finding]:
@@ -826,6 +827,24 @@ class Auditor:
                 out.append(self.finding("date-inconsistency", f"{len(wrong)} date(s) with a year outside {low}-{high}",
                                         [_quote(text, a, b) for a, b, _ in wrong]))
         return out
+
+
+def _distinct_dates(findings: list[Finding]) -> list[Finding]:
+    """One finding per inconsistency: a date finding whose quoted dates (by position, or by the dates they
+    write) are all in an earlier one repeats it (the header's UR date out of order and the same date in
+    the summary; an impossible year already quoted in an order finding)."""
+    out: list[Finding] = []
+    seen_spans: set[tuple[int, int]] = set()
+    seen_days: set[dt.date] = set()
+    for f in findings:
+        spans = {(e["start"], e["end"]) for e in f.evidence}
+        days = {d for e in f.evidence for d in [parse_date(e["quote"])] if d is not None}
+        if spans and (spans <= seen_spans or (days and len(days) == len(spans) and days <= seen_days)):
+            continue
+        out.append(f)
+        seen_spans |= spans
+        seen_days |= days
+    return out
 
 
 def make_auditor(rules, checker) -> Auditor:
