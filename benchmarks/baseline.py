@@ -17,7 +17,13 @@ DEFAULT = "ef09d22"  # main before issue 16: pypdf, ConText and JSON as they wer
 # the checker's code and data; the letters and cases read come from the working tree, the same for both
 PARTS = ("checker", "rules")
 # runs the command line of the tree given first, whatever checker is installed
-LAUNCHER = "import sys; sys.path.insert(0, sys.argv.pop(1)); from checker.interfaces.cli import main; sys.exit(main())"
+# runs the command line of the version in argv[1]: an editable install's finder (which would hand it this
+# tree) is dropped, and the entry point is found under either layout (layered package or flat)
+LAUNCHER = ("import sys, importlib; "
+            "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in str(getattr(f, '__module__', '')).lower()]; "
+            "sys.path.insert(0, sys.argv.pop(1)); "
+            "exec('try:\\n from checker.interfaces.cli import main\\nexcept ModuleNotFoundError:\\n from checker.cli import main'); "
+            "sys.exit(main())")
 
 
 def export(rev: str) -> Path:
