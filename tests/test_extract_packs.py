@@ -251,3 +251,13 @@ def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(ru
     note = ("Plan: request MRI of the lumbar spine without contrast.\n"
             "The documentation failed to provide evidence of red flag findings or neurological deficits.\n")
     assert "neurologic_findings" not in _facts_of(rules, note, "acoem-2004-spine-imaging")
+
+
+@pytest.mark.parametrize("history,value", [
+    ("After the eight physical therapy visits she returned to modified duty and stopped tramadol.", True),
+    ("Physical therapy: 12 visits completed; he remains TTD and his medications are unchanged.", False),
+    ("Physical therapy course finished; the PTP released her to regular duty.", True),
+])
+def test_the_outcome_of_an_earlier_course_follows_the_definition_of_functional_improvement(rules, history, value):
+    note = f"{history}\nPlan: request physical therapy 2 times a week for 3 weeks for the lumbar spine.\n"
+    assert _facts_of(rules, note, "mtus-2009-physical-medicine")["pt_functional_improvement"] is value
