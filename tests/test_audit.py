@@ -170,3 +170,13 @@ def test_one_date_inconsistency_is_reported_once():
     order = f(("11-21-2106", 400), ("12/02/2016", 160))         # the impossible year already quoted
     other = f(("01/03/2015", 700), ("12/15/2016", 150))         # a different date: a second inconsistency
     assert _distinct_dates([header, again, order, year, other]) == [header, order, other]
+
+
+def test_a_five_digit_year_is_a_date_out_of_range(checker, auditor):
+    from checker.reading.source import read_text
+
+    letter = (FIXTURES / "audit" / "01-consistent-upheld.txt").read_text(encoding="utf-8")
+    marked = letter.replace("\nDecision rationale:", "\nHistory: a heart attack in June 20216.\nDecision rationale:", 1)
+    assert marked != letter
+    found = [f for f in auditor.audit(checker.check_source(read_text(marked, "l.txt"))).findings if f.code == "date-inconsistency"]
+    assert [e["quote"] for f in found for e in f.evidence] == ["June 20216"] and "1 date(s)" in found[0].message

@@ -87,6 +87,8 @@ class AuditFile(Strict):
     body_date_order: list[list[str]] = []
     body_dates_excused: Optional[str] = None
     years: Optional[Years] = None
+    # a date whose year is not four digits ("June 20216", "11/13/20167"): a typing slip no date reader parses
+    misprinted_year: Optional[str] = None
     # items that only follow another procedure ("Associated surgical service: ...", a rationale "as the
     # requested surgery is not medically necessary, ..."): when several of them cite no guideline, the
     # letter gets one finding for all of them
@@ -176,6 +178,7 @@ class AuditRules:
     body_date_order: list[list[str]] = field(default_factory=list)
     body_dates_excused: Optional[re.Pattern[str]] = None
     years: Optional[tuple[int, int]] = None
+    misprinted_year: Optional[re.Pattern[str]] = None
     number_words: dict[str, int] = field(default_factory=dict)
     restated_quantity: Optional[re.Pattern[str]] = None
     partial_quantity: Optional[re.Pattern[str]] = None
@@ -264,6 +267,7 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
             body_date_order=m.body_date_order,
             body_dates_excused=rx(m.body_dates_excused) if m.body_dates_excused else None,
             years=(m.years.min, m.years.after_decision) if m.years else None,
+            misprinted_year=rx(m.misprinted_year) if m.misprinted_year else None,
             number_words={k.lower(): v for k, v in m.number_words.items()},
             restated_quantity=rx(m.quantity["restated"]) if "restated" in m.quantity else None,
             partial_quantity=rx(m.quantity["partial"]) if "partial" in m.quantity else None,
@@ -822,10 +826,19 @@ class Auditor:
             decided = letter.letter.dates.get("decision")
             low, after = self.r.years
             high = (decided.value.year if decided is not None and decided.value else dt.date.today().year) + after
-            wrong = [(a, b, d) for a, b, d in find_dates(text) if not low <= d.year <= high]
+            wrong = [(a, b) for a, b, d in find_dates(text) if not low <= d.year <= high]
+            if self.r.misprinted_year is not None:
+                wrong += [m.span() for m in self.r.misprinted_year.finditer(text)]
+            merged: list[tuple[int, int]] = []   # "June 20216" is also read as June 2021: one date
+            for a, b in sorted(set(wrong)):
+                if merged and a < merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+                else:
+                    merged.append((a, b))
+            wrong = merged
             if wrong:
                 out.append(self.finding("date-inconsistency", f"{len(wrong)} date(s) with a year outside {low}-{high}",
-                                        [_quote(text, a, b) for a, b, _ in wrong]))
+                                        [_quote(text, a, b) for a, b in wrong]))
         return out
 
 
