@@ -210,7 +210,7 @@ def test_consistent_letter_has_no_finding(kit):
 
 @pytest.mark.parametrize("old, new, field", [
     ("sided: [shoulder,", "sided: [shouldr,", "region_sides.sided.0"),
-    ("[ur_decision, received]]", "[ur_decision, recieved]]", "body_date_order.4.1"),
+    ("[ur_decision, received]]", "[ur_decision, recieved]]", "body_date_order.5.1"),
     ("  region: [maximus, relied_upon]", "  region: [maximus, reviewer]", "citation_roles.region.1"),
 ])
 def test_new_audit_data_is_checked_at_its_line(tmp_path, old, new, field):
