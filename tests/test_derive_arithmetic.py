@@ -70,6 +70,7 @@ def test_the_cap_is_data(tmp_path):
     ("{product: [visits_requested, no_such_fact]}", "unknown fact 'no_such_fact'"),
     ("{sum: [visits_requested]}", "at least 2"),
     ("{sum: [visits_by_frequency, weeks_requested], first: [visits_requested, weeks_requested]}", "exactly one of"),
+    ("{product: [visits_per_week, visits_request_count]}", "through other facts, from itself"),   # a cycle
 ])
 def test_a_bad_derivation_is_an_error_at_its_line(tmp_path, derive_text, words):
     target = tmp_path / "rules"

@@ -54,6 +54,29 @@ class Derivation(Strict):
 ARITHMETIC = ("sum", "product", "first")
 
 
+def _derives_from_itself(name: str, *tables) -> bool:
+    """Whether following the inputs of derived facts from `name` comes back to it (a cycle)."""
+    def inputs(n: str) -> list[str]:
+        spec = next((t[n] for t in tables if n in t), None)
+        d = getattr(spec, "derive", None)
+        if d is None:
+            return []
+        if d.arithmetic is not None:
+            return list(d.arithmetic[1])
+        return list(d.days_between.start) + list(d.days_between.end) if d.days_between is not None else [d.classify.fact]
+
+    seen: set[str] = set()
+    stack = inputs(name)
+    while stack:
+        n = stack.pop()
+        if n == name:
+            return True
+        if n not in seen:
+            seen.add(n)
+            stack += inputs(n)
+    return False
+
+
 def _is_iso(text: str) -> bool:
     import datetime as dt
 
@@ -280,6 +303,8 @@ def _check_references(doc: Located, ff: FactsFile, lexicons: dict[str, Lexicon],
             for side in ("start", "end"):
                 for i, src in enumerate(getattr(d.days_between, side)):
                     need(src, base + ("days_between", side, i), ("date",))
+        if d.arithmetic and _derives_from_itself(name, ff.facts, known):
+            problems.append(doc.problem(base, name, f"'{name}' is derived, through other facts, from itself", ""))
         if d.arithmetic:
             op, sources = d.arithmetic
             if spec.type not in NUMERIC:
