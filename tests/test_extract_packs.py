@@ -261,3 +261,26 @@ def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(ru
 def test_the_outcome_of_an_earlier_course_follows_the_definition_of_functional_improvement(rules, history, value):
     note = f"{history}\nPlan: request physical therapy 2 times a week for 3 weeks for the lumbar spine.\n"
     assert _facts_of(rules, note, "mtus-2009-physical-medicine")["pt_functional_improvement"] is value
+
+
+def test_a_count_in_a_sentence_naming_two_requests_belongs_to_the_one_it_follows(rules):
+    from checker.app import build_checker
+    from checker.reading.source import read_text
+
+    note = ("Plan: the treating physician requests dry needling of the upper trapezius, 6 sessions, and physical "
+            "therapy 2 times a week for 2 weeks for the cervical spine.\n")
+    items = {i.pack: i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items}
+    pt = {k: f.value for k, f in items["mtus-2009-physical-medicine"].extraction.facts.facts.items()}
+    acu = {k: f.value for k, f in items["mtus-2007-acupuncture"].extraction.facts.facts.items()}
+    assert "visits_requested" not in pt and (pt["visits_per_week"], pt["weeks_requested"]) == (2, 2)
+    assert acu["visits_requested"] == 6 and "visits_per_week" not in acu
+
+
+def test_a_name_another_pack_refuses_does_not_take_the_count(rules):
+    from checker.app import build_checker
+    from checker.reading.source import read_text
+
+    note = "Plan: request chiropractic physiotherapy treatment, 6 visits, for the lumbar spine.\n"
+    [item] = [i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items
+              if i.pack == "mtus-2009-manipulation"]
+    assert item.extraction.facts.facts["visits_requested"].value == 6

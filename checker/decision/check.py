@@ -8,6 +8,7 @@ requested treatment found in its plan.
 from __future__ import annotations
 
 import bisect
+import functools
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,16 @@ class Checker:
         # plus the request's region and side; another pack's facts found in the same text are left out
         kept = {n for n in (extractor.p.region_fact, extractor.p.side_fact) if n}
         self._reads = {p.id: rules.vocabulary.closure(p.fact_names()) | kept for p in rules.packs}
+        # the request facts several packs read (a visit count) and, for each pack, the other packs' treatment
+        # names: in a sentence naming two treatments, such a fact belongs to the nearer one before it
+        counts: dict[str, int] = {}
+        for p in rules.packs:
+            for n in self._reads[p.id] - kept:   # (the request's region and side are read otherwise)
+                counts[n] = counts.get(n, 0) + 1
+        asked = {rx.fact for rx in extractor.p.values if rx.context == "request"}   # read from request sentences
+        shared = frozenset(n for n, c in counts.items() if c > 1 and n in asked)
+        self._others = {p.id: (functools.partial(_named_before, [q for q in rules.packs if q is not p]), shared)
+                        for p in rules.packs} if shared else {}
 
     def reads(self, pack_id: Optional[str]) -> frozenset[str]:
         """The facts an item of this pack reports (none outside every pack)."""
@@ -157,7 +168,7 @@ class Checker:
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
                   pack: RulePack, latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
         extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes,
-                                            self._reads.get(pack.id))
+                                            self._reads.get(pack.id), self._others.get(pack.id))
         reads = self._reads.get(pack.id)
         facts = {n: f for n, f in extraction.facts.facts.items() if reads is None or n in reads}
         s, e = check.title_span
@@ -166,6 +177,21 @@ class Checker:
         check.extraction = extraction
         check.decision = evaluate_facts(extraction.facts, self.rules, self.evaluate, pack)
 
+
+
+def _named_before(packs: list[RulePack], text: str, start: int, end: int) -> int:
+    """Where the last name of another pack's treatment in text[start:end] ends (-1: none), a name its
+    own keyword traps refuse not counted ("chiropractic physiotherapy" names no physical therapy)."""
+    last = -1
+    for p in packs:
+        if p.takes is None:
+            continue
+        reach = p.refuse_within
+        for hit in p.takes.finditer(text, start, end):
+            lo, hi = (start, end) if reach is None else (max(start, hit.start() - reach), min(end, hit.end() + reach))
+            if p.refuses is None or not p.refuses.search(text, lo, hi):
+                last = max(last, hit.end())
+    return last
 
 
 def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Patterns) -> Optional[tuple[int, int]]:

@@ -292,19 +292,23 @@ class Extractor:
                 preset: Optional[dict[str, tuple[Any, int, int]]] = None,
                 document_date: Optional[dt.date] = None,
                 elsewhere: frozenset[str] = frozenset(), names: Optional[re.Pattern[str]] = None,
-                wanted: Optional[frozenset[str]] = None) -> Extraction:
+                wanted: Optional[frozenset[str]] = None,
+                others=None) -> Extraction:
         """Facts from the segments of `text`; `preset` gives header facts (value, start, end; value None
         when the written date does not exist); no fact can be dated after `document_date`. `elsewhere`
         names the body regions of the letter's other requests: a mention in the summary or rationale whose
         nearest region is one of those ("Lumbar examination: no trigger points") is not read for this one.
         `names` finds the requested treatment's name (the pack's recogniser, `takes`): a request sentence
         that names it is read before the others, and its next lines with it. `wanted` (the facts the
-        item's pack reads) limits the patterns searched to theirs and to the facts those yield to."""
+        item's pack reads) limits the patterns searched to theirs and to the facts those yield to.
+        `others` (the other packs' treatment names, and the facts several packs read): in a summary or
+        rationale sentence naming several treatments, such a fact belongs to the one named nearest
+        before it ("dry needling, 6 sessions, and physical therapy 2 times a week for 2 weeks")."""
         mentions: list[Mention] = []
         request_sentences: list[tuple[int, int, str]] = []
         with self._lock:  # the segment cache and the spaCy pipeline are shared (the web page's threads)
             for seg in segments:
-                found, requests = self._segment(text, seg, elsewhere, names, self._lists(wanted))
+                found, requests = self._segment(text, seg, elsewhere, names, self._lists(wanted), others)
                 mentions += found
                 request_sentences += requests
         for name, (value, start, end) in (preset or {}).items():
@@ -334,6 +338,18 @@ class Extractor:
         facts = self._resolve(text, mentions, source, warnings, anchor)
         return Extraction(facts, mentions, warnings)
 
+    @staticmethod
+    def _another_treatments(text: str, t: "_Target", names: re.Pattern[str], others) -> bool:
+        """Whether a mention of a fact several packs read follows another treatment's name more closely
+        than this item's treatment in its sentence (`others`: where the last other name before a position
+        ends, and those facts)."""
+        named_before, shared = others
+        if t.fact not in shared:
+            return False
+        s, at = t.sentence[0], t.quote[0]
+        mine = max((m.end() for m in names.finditer(text, s, at)), default=-1)
+        return named_before(text, s, at) > mine
+
     def _lists(self, wanted: Optional[frozenset[str]]) -> Optional["_Lists"]:
         """The patterns of the `wanted` facts and of the facts their mentions yield to or are implied by
         (so that a yield still happens), computed once per set."""
@@ -356,11 +372,12 @@ class Extractor:
         return self._subsets[wanted]
 
     def _segment(self, text: str, seg: Segment, elsewhere: frozenset[str] = frozenset(),
-                 names: Optional[re.Pattern[str]] = None, lists: Optional["_Lists"] = None
+                 names: Optional[re.Pattern[str]] = None, lists: Optional["_Lists"] = None,
+                 others=None
                  ) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Mentions and request sentences of one segment. The items of a letter share its case summary:
         it is read once per letter and region (the last text's segments are kept), not once per item."""
-        key = (seg.start, seg.end, seg.role, elsewhere, names, id(lists))
+        key = (seg.start, seg.end, seg.role, elsewhere, names, id(lists), id(others))
         if self._cache_text is not text:
             self._cache_text, self._cache = text, {}
         if key in self._cache:
@@ -389,6 +406,8 @@ class Extractor:
                 requests.append((s, e, seg.role))
         if elsewhere and seg.role != "title":
             targets = [t for t in targets if self._nearest_region(text, t) not in elsewhere]
+        if others is not None and names is not None:
+            targets = [t for t in targets if not self._another_treatments(text, t, names, others)]
         categories = self.assertions.categories(text, [(t.sentence, t.focus) for t in targets])
         found = [m for t, cats in zip(targets, categories) if (m := _judge(t, cats)) is not None]
         self._cache[key] = (found, requests)
