@@ -184,7 +184,7 @@ def _named_before(packs: list[RulePack], text: str, start: int, end: int) -> int
     own keyword traps refuse not counted ("chiropractic physiotherapy" names no physical therapy)."""
     last = -1
     for p in packs:
-        if p.takes is None:
+        if p.takes is None or (p.refuses_anywhere is not None and p.refuses_anywhere.search(text, start, end)):
             continue
         reach = p.refuse_within
         for hit in p.takes.finditer(text, start, end):
