@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from checker.app import build_checker
 from checker.extraction.extract import Extractor
 from checker.extraction.patterns import load_patterns
+from checker.reading.source import read_text
 from conftest import RULES
 from test_extract_families import check  # the same reading of one sentence as a note
 
@@ -16,6 +18,20 @@ from test_extract_families import check  # the same reading of one sentence as a
 @pytest.fixture(scope="module")
 def extractor(rules):
     return Extractor(load_patterns(RULES, rules.vocabulary), rules.vocabulary)
+
+
+@pytest.fixture(scope="module")
+def checker(rules):
+    return build_checker(rules)
+
+
+def _items(checker, note):
+    """A note's items by the pack that takes each."""
+    return {i.pack: i for i in checker.check_source(read_text(note, "n.txt")).items}
+
+
+def _facts_of(checker, note, pack):
+    return {k: f.value for k, f in _items(checker, note)[pack].extraction.facts.facts.items()}
 
 
 # --- an earlier course of the therapy, and its completed visits ------------------------------------------
@@ -206,30 +222,17 @@ def test_a_date_field_is_not_a_plan_heading(extractor):
     "Recent examinations did not demonstrate any nerve impairment.",
     "The records do not identify a nerve impairment on examination.",
 ])
-def test_a_finding_the_record_does_not_reveal_stays_not_documented(sentence, rules):
-    from checker.app import build_checker
-    from checker.reading.source import read_text
-
-    checker = build_checker(rules)
+def test_a_finding_the_record_does_not_reveal_stays_not_documented(sentence, checker):
     note = f"Plan: request MRI of the lumbar spine without contrast. {sentence}\n"
-    [item] = [i for i in checker.check_source(read_text(note, "n.txt")).items if i.pack == "acoem-2004-spine-imaging"]
-    assert "neurologic_findings" not in item.extraction.facts.facts
-
-
-def _facts_of(rules, note, pack):
-    from checker.app import build_checker
-    from checker.reading.source import read_text
-
-    [item] = [i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items if i.pack == pack]
-    return {k: f.value for k, f in item.extraction.facts.facts.items()}
+    assert "neurologic_findings" not in _facts_of(checker, note, "acoem-2004-spine-imaging")
 
 
 @pytest.mark.parametrize("request_line,per_week,weeks", [
     ("Request: physical therapy, additional 3 visits per week for 2 weeks, lumbar spine.", 3, 2),
     ("Request: physical therapy 2 sessions a week for 4 weeks to the neck.", 2, 4),
 ])
-def test_visits_per_week_is_a_frequency_not_a_count(rules, request_line, per_week, weeks):
-    facts = _facts_of(rules, request_line + "\n", "mtus-2009-physical-medicine")
+def test_visits_per_week_is_a_frequency_not_a_count(checker, request_line, per_week, weeks):
+    facts = _facts_of(checker, request_line + "\n", "mtus-2009-physical-medicine")
     assert "visits_requested" not in facts
     assert (facts["visits_per_week"], facts["weeks_requested"]) == (per_week, weeks)
 
@@ -241,16 +244,16 @@ def test_visits_per_week_is_a_frequency_not_a_count(rules, request_line, per_wee
      "acupuncture_prior_course", "mtus-2007-acupuncture"),
     ("He completed a six-visit trial of chiropractic care in the spring.", "chiro_prior_course", "mtus-2009-manipulation"),
 ])
-def test_an_earlier_authorized_or_sized_trial_is_an_earlier_course(rules, history, fact, pack):
+def test_an_earlier_authorized_or_sized_trial_is_an_earlier_course(checker, history, fact, pack):
     word = {"mtus-2009-physical-medicine": "physical therapy", "mtus-2007-acupuncture": "acupuncture",
             "mtus-2009-manipulation": "chiropractic manipulation"}[pack]
-    assert _facts_of(rules, f"{history}\nPlan: request {word} 2 sessions for the lumbar spine.\n", pack)[fact] is True
+    assert _facts_of(checker, f"{history}\nPlan: request {word} 2 sessions for the lumbar spine.\n", pack)[fact] is True
 
 
-def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(rules):
+def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(checker):
     note = ("Plan: request MRI of the lumbar spine without contrast.\n"
             "The documentation failed to provide evidence of red flag findings or neurological deficits.\n")
-    assert "neurologic_findings" not in _facts_of(rules, note, "acoem-2004-spine-imaging")
+    assert "neurologic_findings" not in _facts_of(checker, note, "acoem-2004-spine-imaging")
 
 
 @pytest.mark.parametrize("history,value", [
@@ -258,29 +261,20 @@ def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(ru
     ("Physical therapy: 12 visits completed; he remains TTD and his medications are unchanged.", False),
     ("Physical therapy course finished; the PTP released her to regular duty.", True),
 ])
-def test_the_outcome_of_an_earlier_course_follows_the_definition_of_functional_improvement(rules, history, value):
+def test_the_outcome_of_an_earlier_course_follows_the_definition_of_functional_improvement(checker, history, value):
     note = f"{history}\nPlan: request physical therapy 2 times a week for 3 weeks for the lumbar spine.\n"
-    assert _facts_of(rules, note, "mtus-2009-physical-medicine")["pt_functional_improvement"] is value
+    assert _facts_of(checker, note, "mtus-2009-physical-medicine")["pt_functional_improvement"] is value
 
 
-def test_a_count_in_a_sentence_naming_two_requests_belongs_to_the_one_it_follows(rules):
-    from checker.app import build_checker
-    from checker.reading.source import read_text
-
+def test_a_count_in_a_sentence_naming_two_requests_belongs_to_the_one_it_follows(checker):
     note = ("Plan: the treating physician requests dry needling of the upper trapezius, 6 sessions, and physical "
             "therapy 2 times a week for 2 weeks for the cervical spine.\n")
-    items = {i.pack: i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items}
-    pt = {k: f.value for k, f in items["mtus-2009-physical-medicine"].extraction.facts.facts.items()}
-    acu = {k: f.value for k, f in items["mtus-2007-acupuncture"].extraction.facts.facts.items()}
+    pt = _facts_of(checker, note, "mtus-2009-physical-medicine")
+    acu = _facts_of(checker, note, "mtus-2007-acupuncture")
     assert "visits_requested" not in pt and (pt["visits_per_week"], pt["weeks_requested"]) == (2, 2)
     assert acu["visits_requested"] == 6 and "visits_per_week" not in acu
 
 
-def test_a_name_another_pack_refuses_does_not_take_the_count(rules):
-    from checker.app import build_checker
-    from checker.reading.source import read_text
-
+def test_a_name_another_pack_refuses_does_not_take_the_count(checker):
     note = "Plan: request chiropractic physiotherapy treatment, 6 visits, for the lumbar spine.\n"
-    [item] = [i for i in build_checker(rules).check_source(read_text(note, "n.txt")).items
-              if i.pack == "mtus-2009-manipulation"]
-    assert item.extraction.facts.facts["visits_requested"].value == 6
+    assert _facts_of(checker, note, "mtus-2009-manipulation")["visits_requested"] == 6

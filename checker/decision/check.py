@@ -167,9 +167,9 @@ class Checker:
 
     def _evaluate(self, check: ItemCheck, text: str, segments: list[Segment], path: str, preset: dict[str, Any],
                   pack: RulePack, latest: Optional[dt.date] = None, elsewhere: frozenset[str] = frozenset()) -> None:
-        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes,
-                                            self._reads.get(pack.id), self._others.get(pack.id))
         reads = self._reads.get(pack.id)
+        extraction = self.extractor.extract(text, segments, path, preset, latest, elsewhere, pack.takes, reads,
+                                            self._others.get(pack.id))
         facts = {n: f for n, f in extraction.facts.facts.items() if reads is None or n in reads}
         s, e = check.title_span
         facts[ROUTING_FACT] = Fact(pack.treatment, (Evidence(text[s:e], path, s, e),))
@@ -182,16 +182,7 @@ class Checker:
 def _named_before(packs: list[RulePack], text: str, start: int, end: int) -> int:
     """Where the last name of another pack's treatment in text[start:end] ends (-1: none), a name its
     own keyword traps refuse not counted ("chiropractic physiotherapy" names no physical therapy)."""
-    last = -1
-    for p in packs:
-        if p.takes is None or (p.refuses_anywhere is not None and p.refuses_anywhere.search(text, start, end)):
-            continue
-        reach = p.refuse_within
-        for hit in p.takes.finditer(text, start, end):
-            lo, hi = (start, end) if reach is None else (max(start, hit.start() - reach), min(end, hit.end() + reach))
-            if p.refuses is None or not p.refuses.search(text, lo, hi):
-                last = max(last, hit.end())
-    return last
+    return max((hit.end() for p in packs for hit in p.accepted_hits(text, start, end)), default=-1)
 
 
 def _in_latest_visit(requests: list[tuple[int, int, bool]], text: str, p: Patterns) -> Optional[tuple[int, int]]:

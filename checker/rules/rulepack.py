@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Iterator, Literal, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -182,13 +182,19 @@ class RulePack:
     def recognises_sentence(self, text: str, start: int, end: int) -> Optional[re.Match[str]]:
         """Where a note's sentence text[start:end] asks for this pack's treatment: the first match of
         `takes` with no keyword trap within `refuse_within` characters of it (anywhere, when unset)."""
-        if self.refuse_within is None:
-            return self.recognises(text, start, end)
+        return next(self.accepted_hits(text, start, end), None)
+
+    def accepted_hits(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """Every match of `takes` in a note's sentence text[start:end] that no keyword trap refuses: none
+        when `refuses_anywhere` is in the sentence, else a match with no `refuses` within `refuse_within`
+        characters of it (anywhere in the sentence, when unset)."""
         if self.takes is None or (self.refuses_anywhere is not None and self.refuses_anywhere.search(text, start, end)):
-            return None
+            return
         reach = self.refuse_within
-        return next((hit for hit in self.takes.finditer(text, start, end) if self.refuses is None or not
-                     self.refuses.search(text, max(start, hit.start() - reach), min(end, hit.end() + reach))), None)
+        for hit in self.takes.finditer(text, start, end):
+            lo, hi = (start, end) if reach is None else (max(start, hit.start() - reach), min(end, hit.end() + reach))
+            if self.refuses is None or not self.refuses.search(text, lo, hi):
+                yield hit
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:

@@ -50,6 +50,15 @@ class Derivation(Strict):
         """(operation, input facts) of a sum, product or first-documented derivation."""
         return next(((k, getattr(self, k)) for k in ARITHMETIC if getattr(self, k) is not None), None)
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The facts it is computed from."""
+        if self.days_between is not None:
+            return tuple(self.days_between.start) + tuple(self.days_between.end)
+        if self.arithmetic is not None:
+            return tuple(self.arithmetic[1])
+        return (self.classify.fact,) if self.classify is not None else ()
+
 
 ARITHMETIC = ("sum", "product", "first")
 
@@ -57,13 +66,8 @@ ARITHMETIC = ("sum", "product", "first")
 def _derives_from_itself(name: str, *tables) -> bool:
     """Whether following the inputs of derived facts from `name` comes back to it (a cycle)."""
     def inputs(n: str) -> list[str]:
-        spec = next((t[n] for t in tables if n in t), None)
-        d = getattr(spec, "derive", None)
-        if d is None:
-            return []
-        if d.arithmetic is not None:
-            return list(d.arithmetic[1])
-        return list(d.days_between.start) + list(d.days_between.end) if d.days_between is not None else [d.classify.fact]
+        d = getattr(next((t[n] for t in tables if n in t), None), "derive", None)
+        return list(d.sources) if d is not None else []
 
     seen: set[str] = set()
     stack = inputs(name)
@@ -184,13 +188,7 @@ class Vocabulary:
     def inputs(self, name: str) -> tuple[str, ...]:
         """The facts a derived fact is computed from (none for an extracted one)."""
         d = self.facts[name].derive if name in self.facts else None
-        if d is None:
-            return ()
-        if d.days_between is not None:
-            return tuple(d.days_between.start) + tuple(d.days_between.end)
-        if d.arithmetic is not None:
-            return tuple(d.arithmetic[1])
-        return (d.classify.fact,) if d.classify is not None else ()
+        return d.sources if d is not None else ()
 
     @functools.cached_property
     def feeds(self) -> dict[str, frozenset[str]]:
