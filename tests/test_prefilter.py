@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from checker.app import default_corpus
 from checker.extraction.extract import Segment
 from checker.extraction.patterns import load_patterns
-from checker.extraction.prefilter import Prefiltered, required_words
+from checker.extraction.prefilter import Gate, Prefiltered, required_words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,23 @@ def test_every_finding_pattern_finds_the_same_on_every_sentence_of_every_corpus(
     assert skipped > compared // 2
 
 
+def test_the_gate_gives_exactly_the_patterns_whose_own_test_passes_on_every_sentence_of_every_corpus(rules):
+    from checker.app import build_checker
+
+    extractor = build_checker(rules).extractor
+    patterns = load_patterns(rules.root, rules.vocabulary)
+    finders = patterns.bools + patterns.therapies + patterns.values + patterns.dates
+    gate = Gate(finders, lambda rx: rx.regex)
+    narrowed = 0
+    for text in _texts() + [t.upper() for t in _texts()[:10]] + ["Pain r\u00e9duced by 60% after TPIs."]:
+        for s, e in extractor.sentences(text, Segment("notes", 0, len(text))):
+            sentence = text[s:e]
+            expected = tuple(r for r in finders if r.regex.may_match(sentence))
+            assert gate.candidates(sentence) == expected
+            narrowed += len(expected) < len(finders)
+    assert narrowed  # the gate does refuse patterns
+
+
 _PIECES = st.sampled_from(["ab", "abc", "Kel", "sit", "int", "\\b", "\\s+", "\\d", "[a-z]", ".", "(?=abc)",
                            "(?<!x)", "x?", "(?:abc|sit)", "(?:int)+", "(?:Kel)*", "(?i:ABC)", "$", "^"])
 _TEXT = st.text(alphabet="abcdefiklnstxKSI \u212a\u017f\u0130\u0131.0123", max_size=30)
@@ -86,3 +103,10 @@ def test_the_prefilter_never_refuses_a_text_the_pattern_matches(pieces, alternat
     for pos, endpos in ((0, len(text)), (min(cut, len(text)), len(text)), (0, min(cut, len(text)))):
         if rx.regex.search(text, pos, endpos):
             assert rx.may_match(text, pos, endpos), (pattern, text, pos, endpos)
+
+
+@settings(max_examples=200, deadline=None)
+@given(patterns=st.lists(st.lists(_PIECES, min_size=1, max_size=4), min_size=1, max_size=6), text=_TEXT)
+def test_a_gate_over_any_patterns_agrees_with_each_pattern_s_own_test(patterns, text):
+    compiled = [Prefiltered(re.compile("".join(p), re.I)) for p in patterns]
+    assert Gate(compiled).candidates(text) == tuple(r for r in compiled if r.may_match(text))

@@ -153,3 +153,35 @@ def test_every_audit_pattern_is_gated_and_exact_on_the_letters(rules):
             sentence = text[s:e]
             for rx in gated:
                 assert [m.span() for m in rx.finditer(sentence)] == [m.span() for m in rx.regex.finditer(sentence)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab-. \t\n\rx")), max_size=40))
+def test_folding_a_window_gives_the_string_flatten_gives(text):
+    from checker.extraction.extract import flatten, folded
+
+    assert folded(text) == flatten(text, 0, len(text))[0]
+
+
+def test_context_skips_only_sentences_where_it_would_find_nothing(rules):
+    """A sentence without a modifier phrase is not given to spaCy; every target of every corpus sentence
+    gets the categories it gets when every sentence is analysed."""
+    from checker.app import build_checker
+    from checker.extraction.extract import Segment
+    from checker.extraction.nlp import Assertions
+
+    checker = build_checker(rules)
+    gated = checker.extractor.assertions
+    everything = Assertions(gated._modifiers)
+    everything._may_modify = lambda sentence: True
+    texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "corpus").rglob("*.txt"))]
+    skipped = found = 0
+    for text in texts:
+        sentences = checker.extractor.sentences(text, Segment("notes", 0, len(text)))
+        targets = [((s, e), (s + m.start(), s + m.end())) for s, e in sentences
+                   for m in list(re.finditer(r"\w{5,}", text[s:e]))[:4]]
+        assert gated.categories(text, targets) == everything.categories(text, targets)
+        skipped += sum(not gated._may_modify(text[s:e]) for s, e in sentences)
+        found += sum(map(bool, everything.categories(text, targets)))
+    assert skipped and found  # both paths are taken
+

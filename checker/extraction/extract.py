@@ -19,6 +19,7 @@ from checker.reading.dates import find_dates, is_impossible, parse_date, parse_p
 from checker.rules.facts import Evidence, Fact, FactSet
 from checker.extraction.nlp import Assertions
 from checker.extraction.patterns import Patterns, Rx
+from checker.extraction.prefilter import Gate
 from checker.extraction.plausible import IMPOSSIBLE_DATE, screen
 from checker.rules.vocabulary import Vocabulary
 from checker.core.values import words
@@ -72,13 +73,19 @@ class _Target:
     sentence: tuple[int, int] = (0, 0)
 
 
-@dataclass(frozen=True)
 class _Lists:
-    """The pattern lists `_targets` searches (a subset of Patterns' for the facts an item reads)."""
-    bools: tuple
-    therapies: tuple
-    values: tuple
-    dates: tuple
+    """The pattern lists `_targets` searches (Patterns' own, or a subset for the facts an item reads), each
+    with its gate: which of its patterns' required words a sentence holds, told once per list."""
+
+    __slots__ = ("bools", "therapies", "values", "dates", "_gates")
+
+    def __init__(self, bools: tuple, therapies: tuple, values: tuple, dates: tuple):
+        self.bools, self.therapies, self.values, self.dates = bools, therapies, values, dates
+        self._gates = tuple(Gate(rxs, lambda rx: rx.regex) for rxs in (bools, therapies, values, dates))
+
+    def candidates(self, sentence: str) -> tuple[tuple, tuple, tuple, tuple]:
+        """The bools, therapies, values and dates that may match `sentence`, each in its list's order."""
+        return tuple(gate.candidates(sentence) for gate in self._gates)  # type: ignore[return-value]
 
 
 class Extractor:
@@ -95,7 +102,7 @@ class Extractor:
         ) if names else None
         self._abbreviation_rx = re.compile(r"(?:^|[\s(])(?:" + "|".join(map(re.escape, patterns.abbreviations)) + r")\.$")
         self._lock = threading.Lock()
-        self._subsets: dict[frozenset[str], _Lists] = {}
+        self._subsets: dict[Optional[frozenset[str]], _Lists] = {}
         self._cache_text: Optional[str] = None
         self._cache: dict[tuple[int, int, str, frozenset[str], Optional[re.Pattern[str]]], tuple[list[Mention], list[tuple[int, int, str]]]] = {}
 
@@ -169,17 +176,25 @@ class Extractor:
         Patterns see the sentence as a reader does: each line break as one space and a word
         hyphenated across a line break joined ("radicu-\nlopathy"); the spans found are mapped back to
         the text, so every quote and position points into the document as written."""
-        lists = lists or self.p  # the patterns of the facts wanted (every fact's by default)
+        lists = lists or self._lists(None)  # the patterns of the facts wanted (every fact's by default)
         sentence, back = flatten(text, s, e)
-        window = flatten(window, 0, len(window))[0]
+        # only the patterns whose required words the sentence holds are scanned (each with its plain
+        # regex: the gate has made the pattern's own word test)
+        bools, therapies, values, dates = lists.candidates(sentence)
         out: list[_Target] = []
         seen: dict[int, bool] = {}  # many patterns share one `requires`: search each once per sentence
+        flat_window: list[str] = []  # flattened when a `requires` first asks for it
+
+        def _scan(rx: Rx):
+            return rx.regex.regex.finditer(sentence)
 
         def _applies(rx: Rx) -> bool:
             if rx.requires is not None:
                 key = id(rx.requires)
                 if key not in seen:
-                    seen[key] = bool(rx.requires.search(window))
+                    if not flat_window:
+                        flat_window.append(folded(window))
+                    seen[key] = bool(rx.requires.search(flat_window[0]))
                 if not seen[key]:
                     return False
             if rx.unless is None:
@@ -195,16 +210,16 @@ class Extractor:
 
         whole = (s, e)
         if dates_only:
-            return [t for rx in lists.dates if _applies(rx) for m in rx.regex.finditer(sentence)
+            return [t for rx in dates if _applies(rx) for m in _scan(rx)
                     for day in [_day(m.group("date"), rx.partial)] if day is not None
                     for t in [_Target(rx, rx.fact, day, at(m), at(m, "date"), role)]]
-        for rx in lists.bools:
+        for rx in bools:
             if not _applies(rx):
                 continue
-            for m in rx.regex.finditer(sentence):
+            for m in _scan(rx):
                 out.append(_Target(rx, rx.fact, rx.value, at(m), at(m), role, rx.negatable, rx.absent_means))
         # outcome cues only matter where a therapy is named, or pointed back at
-        named = [(rx, m) for rx in lists.therapies for m in rx.regex.finditer(sentence)]
+        named = [(rx, m) for rx in therapies for m in _scan(rx)]
         # "None of these gave her lasting relief; the NSAIDs take the edge off": a phrase pointing back
         # judges the therapies of the sentence before by the cue nearest it, even when this sentence
         # names others; a short fragment with an outcome ("Minimal relief.") judges them as a whole
@@ -234,18 +249,18 @@ class Extractor:
                         focus = (back_before(a), back_before(b - 1) + 1)
                         # the quote spans both sentences; ConText judges the mention in its own sentence
                         out.append(_Target(rx, rx.fact, value, (previous[0], e), focus, role, sentence=previous))
-        for rx in lists.values:
+        for rx in values:
             if not _applies(rx) or (rx.context == "request" and not is_request):
                 continue
-            for m in rx.regex.finditer(sentence):
+            for m in _scan(rx):
                 value = self._number(m, rx)
                 if value is not None:
                     focus = at(m, "n") if m.groupdict().get("n") is not None else at(m)
                     out.append(_Target(rx, rx.fact, value, at(m), focus, role))
-        for rx in lists.dates if _DIGIT.search(sentence) else ():  # every date has digits
+        for rx in dates if _DIGIT.search(sentence) else ():  # every date has digits
             if not _applies(rx):
                 continue
-            for m in rx.regex.finditer(sentence):
+            for m in _scan(rx):
                 day = _day(m.group("date"), rx.partial)
                 if day is None and is_impossible(m.group("date")):
                     day = IMPOSSIBLE_DATE  # warned about, and the fact left out, in _resolve
@@ -350,11 +365,13 @@ class Extractor:
         mine = max((m.end() for m in names.finditer(text, s, at)), default=-1)
         return named_before(text, s, at) > mine
 
-    def _lists(self, wanted: Optional[frozenset[str]]) -> Optional["_Lists"]:
+    def _lists(self, wanted: Optional[frozenset[str]]) -> "_Lists":
         """The patterns of the `wanted` facts and of the facts their mentions yield to or are implied by
-        (so that a yield still happens), computed once per set."""
+        (so that a yield still happens), computed once per set; every pattern when `wanted` is None."""
         if wanted is None:
-            return None
+            if None not in self._subsets:
+                self._subsets[None] = _Lists(self.p.bools, self.p.therapies, self.p.values, self.p.dates)
+            return self._subsets[None]
         if wanted not in self._subsets:
             keep, stack = set(wanted), list(wanted)
             request_fact, request_yields = self.p.request_date
@@ -537,6 +554,15 @@ def flatten(text: str, s: int, e: int) -> tuple[str, Any]:
         flat, absolute = shifts[k]
         return absolute + (i - flat)
     return "".join(pieces), back
+
+
+def folded(text: str) -> str:
+    """The string `flatten` gives for the whole of `text`, without the map back to its offsets."""
+    return _FOLD.sub(_folded_as, text) if "\n" in text else text
+
+
+def _folded_as(m: re.Match[str]) -> str:
+    return "" if m.group(0)[0] == "-" else " "
 
 
 def _window_starts(text: str, kept: list[tuple[int, int]]) -> list[int]:

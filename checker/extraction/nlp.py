@@ -26,6 +26,11 @@ class Assertions:
     def __init__(self, modifiers: Iterable[ModifierModel]):
         self._modifiers = tuple(modifiers)
         self._nlp = None
+        # what a sentence must hold for ConText to give any of its targets a category: one of the
+        # phrases of a modifier that has a category (a terminating or pseudo one only limits the others),
+        # compared lower-cased and without white space (see `_may_modify`)
+        self._phrases = tuple(sorted({"".join(m.literal.lower().split()) for m in self._modifiers
+                                      if m.direction not in ("TERMINATE", "PSEUDO")}))
         # the categories found in the last text, by (sentence, target): the items of one letter share
         # its summary, and ConText never looks across a sentence, so a target's answer is reused
         self._memo_text: Optional[str] = None
@@ -69,7 +74,24 @@ class Assertions:
             self._memo.update(zip(missing, self._analyse(text, missing)))
         return [self._memo[t] for t in targets]
 
+    def _may_modify(self, sentence: str) -> bool:
+        """False only when no modifier with a category can match in `sentence`. ConText matches a phrase
+        token by token on lower-cased tokens, and tokens hold no white space, so a phrase it finds is,
+        without white space, a substring of the sentence lower-cased without white space. That holds
+        for ASCII text; any other text is always analysed."""
+        if not sentence.isascii():
+            return True
+        bare = "".join(sentence.lower().split())
+        return any(map(bare.__contains__, self._phrases))
+
     def _analyse(self, text: str, targets: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[frozenset[str]]:
+        # a sentence without a modifier phrase gives its targets no category: spaCy is not run on it
+        plain = {sentence for sentence in {sentence for sentence, _ in targets}
+                 if not self._may_modify(text[sentence[0]:sentence[1]])}
+        if plain:
+            rest = [t for t in targets if t[0] not in plain]
+            found = dict(zip(rest, self._analyse(text, rest))) if rest else {}
+            return [found.get(t, frozenset()) for t in targets]
         used = sorted({sentence for sentence, _ in targets})
         pieces, maps, offsets, position = [], {}, {}, 0
         for s, e in used:

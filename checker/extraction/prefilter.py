@@ -122,6 +122,43 @@ class Prefiltered:
 
 
 
+class Gate:
+    """Which of a list of prefiltered patterns may match a text, told with one substring test per distinct
+    required word of the whole list instead of one test per pattern: a sentence is asked about by a
+    hundred patterns or more, most of them sharing words, and nearly all of them refused.
+
+    `candidates` gives, in the list's order, exactly the patterns whose own `may_match` would be true for
+    the same text (the same words and the same ASCII rule)."""
+
+    __slots__ = ("items", "_always", "_index", "_words")
+
+    def __init__(self, items: tuple, pattern=lambda item: item):
+        self.items = tuple(items)
+        always: list[int] = []
+        index: dict[str, list[int]] = {}
+        for i, item in enumerate(self.items):
+            words = pattern(item).words
+            if words is None:
+                always.append(i)
+            else:
+                for word in sorted(words):
+                    index.setdefault(word, []).append(i)
+        self._always = frozenset(always)
+        self._index = {word: tuple(found) for word, found in index.items()}
+        self._words = tuple(self._index)
+
+    def candidates(self, text: str) -> tuple:
+        if not self._index or not text.isascii():
+            return self.items
+        low = text.lower()
+        hit = set(self._always)
+        for word in filter(low.__contains__, self._words):
+            hit.update(self._index[word])
+        if len(hit) == len(self.items):
+            return self.items
+        return tuple(self.items[i] for i in sorted(hit))
+
+
 # the last range asked about, lower-cased (None: not all ASCII); every pattern asks about the same
 # sentence in turn. The text itself is held, so no other text can share its identity meanwhile.
 _LAST: tuple = (None, 0, 0, None)
