@@ -261,8 +261,13 @@ def measure_items(truth: dict[str, dict[str, Any]], observed: dict[str, dict[str
     not_routed, wrong, unaligned, misread = [], [], [], []
     per_kind: dict[str, dict[str, int]] = {}
     decisions = {"upheld": {"n": 0, "right": 0}, "overturned": {"n": 0, "right": 0}}
+    # the same items against the decision the criteria call for, as the reader judges it: where the reader
+    # finds that a letter's decision contradicts the documented criteria, the other decision
+    by_criteria = {"upheld": {"n": 0, "right": 0}, "overturned": {"n": 0, "right": 0}}
     other_decisions, disagreements = [], []
     for case in sorted(truth):
+        contradicted = {int(f["item"]) for f in truth[case].get("findings") or []
+                        if f.get("code") == "decision-contradicts-criteria" and f.get("item") is not None}
         titems = truth[case].get("items") or []
         citems = {c["n"]: c for c in observed.get(case, {"items": []})["items"]}
         al = alignments.get(case, UNREAD)
@@ -306,12 +311,17 @@ def measure_items(truth: dict[str, dict[str, Any]], observed: dict[str, dict[str
                                         "predicted": c["predicted"], "unmet": unmet})
                 continue
             decisions[said]["n"] += 1
+            called_for = ("overturned" if said == "upheld" else "upheld") if n in contradicted else said
+            by_criteria[called_for]["n"] += 1
+            by_criteria[called_for]["right"] += c["predicted"] == CORRECT[called_for]
             if c["predicted"] == CORRECT[said]:
                 decisions[said]["right"] += 1
             else:
                 disagreements.append({"letter": case, "item": n, "kind": kind, "letter_decision": t.get("decision"),
-                                      "predicted": c["predicted"], "unmet": unmet})
+                                      "predicted": c["predicted"], "unmet": unmet,
+                                      "reader_finds_decision_contradicts_criteria": n in contradicted})
     recalls = [_ratio(d["right"], d["n"]) for d in decisions.values()]
+    criteria_recalls = [_ratio(d["right"], d["n"]) for d in by_criteria.values()]
     return {
         "routing": {
             "kinds_items": routed_total, "evaluated_by_their_pack": routed_ok,
@@ -328,6 +338,11 @@ def measure_items(truth: dict[str, dict[str, Any]], observed: dict[str, dict[str
             "overturn_recall": _ratio(decisions["overturned"]["right"], decisions["overturned"]["n"]),
             "upheld_recall": _ratio(decisions["upheld"]["right"], decisions["upheld"]["n"]),
             "disagreements": disagreements, "other_decisions": other_decisions,
+            "by_criteria": {
+                "per_class": by_criteria,
+                "balanced_accuracy": None if None in criteria_recalls else sum(criteria_recalls) / len(criteria_recalls),
+                "overturn_recall": _ratio(by_criteria["overturned"]["right"], by_criteria["overturned"]["n"]),
+            },
         },
     }
 
@@ -430,9 +445,14 @@ def render_text(m: dict[str, Any]) -> str:
             f"  upheld -> non-certify: {pc['upheld']['right']}/{pc['upheld']['n']} ({_pct(d['upheld_recall'])}); "
             f"overturned -> certify: {pc['overturned']['right']}/{pc['overturned']['n']} ({_pct(d['overturn_recall'])})",
             f"  balanced accuracy: {_pct(d['balanced_accuracy'])}; overturn recall: {_pct(d['overturn_recall'])}",
+            f"  against the decisions the criteria call for (the reader's decision-contradicts findings "
+            f"reversed): balanced accuracy {_pct(d['by_criteria']['balanced_accuracy'])}, "
+            f"overturn recall {_pct(d['by_criteria']['overturn_recall'])}",
             f"  disagreements ({len(d['disagreements'])}):"]
     out += [f"    {x['letter']} item {x['item']} {x['kind']}: letter {x['letter_decision']}, checker {x['predicted']}; "
-            f"unmet: {', '.join(x['unmet']) or 'none'}" for x in d["disagreements"]]
+            f"unmet: {', '.join(x['unmet']) or 'none'}"
+            + ("  [the reader finds the letter's decision contradicts the criteria]"
+               if x["reader_finds_decision_contradicts_criteria"] else "") for x in d["disagreements"]]
     out.append(f"  partly certified / other decisions, left out of the accuracy ({len(d['other_decisions'])}):")
     out += [f"    {x['letter']} item {x['item']} {x['kind']}: letter {x['decision']}, checker {x['predicted']}; "
             f"unmet: {', '.join(x['unmet']) or 'none'}" for x in d["other_decisions"]]

@@ -135,6 +135,38 @@ def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path
     assert omitted(edited) == ["PM-VISITS"]
 
 
+def test_a_rationale_that_quotes_an_unmet_criterion_has_not_omitted_it(tmp_path):
+    """A denial that quotes the visit counts ("The guidelines recommend up to 10 visits") has PM-VISITS in
+    view: with `omitted: each` it is no longer faulted for leaving it out, and the pack's `quoted` patterns
+    are what decide that (removed, the omission is a finding again). A quotation is never a reason: the
+    quoted criterion is not among those the rationale cites."""
+    from checker.app import build
+
+    source = (FIXTURES / "audit" / "09-quantity-mismatch.txt").read_text(encoding="utf-8")
+    anchor = "This patient finished a course of therapy"
+    assert anchor in source
+    letter = tmp_path / "quoting.txt"
+    letter.write_text(source.replace(anchor, "The guidelines recommend up to 10 visits. " + anchor), encoding="utf-8")
+    edited = tmp_path / "rules"
+    shutil.copytree(RULES, edited)
+    audit_file = edited / "packs" / "mtus-2009-physical-medicine" / "audit.yaml"
+    text = audit_file.read_text(encoding="utf-8").replace("\nomitted: one\n", "\nomitted: each\n")
+    audit_file.write_text(text, encoding="utf-8")
+
+    def audited(rules_dir):
+        kit = build(rules_dir)
+        audit = kit.auditor.audit(kit.checker.check_file(letter))
+        [item] = [i for i in audit.items if i.check.pack == "mtus-2009-physical-medicine"]
+        return item, sorted(f.message.split(" ")[0] for f in item.findings if f.code == "rationale-omits-unmet-criterion")
+
+    item, omitted = audited(edited)
+    assert "PM-VISITS" in item.rationale_quotes and "PM-VISITS" not in item.rationale_cites
+    assert omitted == []
+    audit_file.write_text(text[:text.index("\nquoted:")] + "\n", encoding="utf-8")
+    item, omitted = audited(edited)
+    assert item.rationale_quotes == [] and omitted == ["PM-VISITS"]
+
+
 @pytest.mark.parametrize("rationale,pack,cited", [
     # "the need for ..." speaks of this request: a reason, not a quotation
     ("The need for ongoing supervised therapy above a self-directed home exercise program is not established.",
@@ -149,6 +181,9 @@ def test_which_unmet_criteria_a_rationale_must_give_is_the_packs_choice(tmp_path
      {"LB-NERVE", "NECK-INDICATION", "LB-SURGERY"}),
     ("Eight more sessions would bring the total to fourteen, which is not supported.", "mtus-2009-physical-medicine",
      {"PM-COURSE"}),
+    # an excess is something wrong too ("more than is usually needed", "beyond what the guidelines support")
+    ("In his case eight more sessions would bring the total to fourteen, which is more than is usually needed.",
+     "mtus-2009-physical-medicine", {"PM-COURSE"}),
     # (both regions' criteria name red flags; the one that does not apply to the item is never reported)
     ("In this case, the physical examination does not reveal nerve impairment or other red flags.",
      "acoem-2004-spine-imaging", {"LB-NERVE", "NECK-INDICATION"}),

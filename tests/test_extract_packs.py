@@ -104,7 +104,11 @@ def test_surgery_considered(extractor, text, value):
     ("She has not had an MRI.", False),
     ("No MRI or CT has been done.", False),
     ("No imaging of the L-spine to date.", False),
-    ("Cervical x-rays have not been obtained.", False),
+    ("Cervical CT scans have not been obtained.", False),
+    # plain films before a first MRI do not make it a repeat study: prior imaging is an MRI or a CT
+    ("The provider noted that x-rays of the cervical spine showed mild disc space narrowing at C5-6.", None),
+    ("Lumbar radiographs dated 3/2/2016 were unremarkable.", None),
+    ("Cervical x-rays have not been obtained.", None),
     # the study asked for is not one done before
     ("Request MRI of the lumbar spine without contrast.", None),
 ])

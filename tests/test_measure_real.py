@@ -153,8 +153,26 @@ def test_decisions(m):
     assert d["per_class"] == {"upheld": {"n": 2, "right": 2}, "overturned": {"n": 2, "right": 1}}
     assert d["balanced_accuracy"] == pytest.approx(0.75) and d["overturn_recall"] == pytest.approx(0.5)
     assert d["disagreements"] == [{"letter": "L1", "item": 3, "kind": "imaging-low-back", "letter_decision": "Overturned",
-                                   "predicted": "non-certify", "unmet": ["LB-NERVE not_met", "LB-SURGERY not_documented"]}]
+                                   "predicted": "non-certify", "unmet": ["LB-NERVE not_met", "LB-SURGERY not_documented"],
+                                   "reader_finds_decision_contradicts_criteria": False}]
     assert [(x["letter"], x["item"]) for x in d["other_decisions"]] == [("L2", 2)]
+    # no decision-contradicts finding in this truth: the decisions the criteria call for are the letters'
+    assert d["by_criteria"]["per_class"] == d["per_class"]
+
+
+def test_decisions_against_what_the_criteria_call_for():
+    """Where the reader finds a letter's decision contradicts the criteria, the checker that disagrees with
+    the letter agrees with the criteria: the disagreement is marked and the second figure counts it right."""
+    truth = {"A": {"items": [t_item(1, "physical-therapy", "Overturned"), t_item(2, "acupuncture", "Upheld"),
+                             t_item(3, "physical-therapy", "Overturned")],
+                   "findings": [t_find("decision-contradicts-criteria", 1)]}}
+    observed = {"A": letter([c_item(1, PT, "non-certify", decision="overturned"), c_item(2, ACU, "non-certify"),
+                             c_item(3, PT, "certify", decision="overturned")])}
+    d = mr.measure(truth, observed, [], CODES, PACKS)["decisions"]
+    assert d["balanced_accuracy"] == pytest.approx(0.75)  # upheld 1/1, overturned 1/2
+    assert [(x["item"], x["reader_finds_decision_contradicts_criteria"]) for x in d["disagreements"]] == [(1, True)]
+    assert d["by_criteria"]["per_class"] == {"upheld": {"n": 2, "right": 2}, "overturned": {"n": 1, "right": 1}}
+    assert d["by_criteria"]["balanced_accuracy"] == pytest.approx(1.0)
 
 
 def test_balanced_accuracy_needs_both_classes():

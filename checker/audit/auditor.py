@@ -114,6 +114,10 @@ class PackAuditFile(Strict):
     # criteria must all hold: every unmet one left out is a finding), or `one` (a decision a single unmet
     # reason supports: a finding only when the rationale gives none of the unmet criteria)
     omitted: Literal["each", "one"] = "each"
+    # the guideline's own words for a criterion as a rationale quotes them ("up to 8-10 sessions over 4-8
+    # weeks"): a rationale that quotes an unmet criterion has it in view, so it does not omit it, though a
+    # quotation is never a reason it gives (a quoted criterion that is met is not "cited")
+    quoted: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ class AuditRules:
 
     criteria_by_pack: dict[str, frozenset[str]] = field(default_factory=dict)
     pack_omitted: dict[str, str] = field(default_factory=dict)
+    pack_quoted: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
     any_region_sections: Optional[re.Pattern[str]] = None
     guideline_lead: Optional[re.Pattern[str]] = None
     this_case: Optional[re.Pattern[str]] = None
@@ -234,7 +239,7 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
         raise ValidationFailure(unknown)
     count = _count_pattern(m.number_words)
     rx = lambda p: Prefiltered(re.compile(p.replace("{DATE}", f"(?:{DATE_PATTERN.pattern})").replace("{N}", count), re.IGNORECASE))  # noqa: E731
-    pack_reasons, pack_outside, topics, criteria, omitted = _pack_audits(Path(rules_dir), packs, m)
+    pack_reasons, pack_outside, topics, criteria, omitted, quoted = _pack_audits(Path(rules_dir), packs, m)
     try:
         return AuditRules(
             m.severities, rx(m.guideline), rx(m.patient_strong), rx(m.patient), rx(m.deficiency), {k: rx(v) for k, v in m.reasons.items()},
@@ -252,6 +257,7 @@ def load_audit_rules(rules_dir: str | Path, vocab=None, packs=None) -> AuditRule
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_reasons.items()},
             {k: {c: rx(v) for c, v in r.items()} for k, r in pack_outside.items()}, criteria,
             pack_omitted=omitted,
+            pack_quoted={k: {c: rx(v) for c, v in q.items()} for k, q in quoted.items()},
             any_region_sections=rx(m.any_region_sections) if m.any_region_sections else None,
             guideline_lead=rx(m.guideline_lead) if m.guideline_lead else None,
             this_case=rx(m.this_case) if m.this_case else None,
@@ -293,6 +299,7 @@ def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
     reasons: dict[str, dict[str, str]] = {}
     outside: dict[str, dict[str, str]] = {}
     omitted: dict[str, str] = {}
+    quoted: dict[str, dict[str, str]] = {}
     topics = dict(shared.topics)
     criteria = {p.id: frozenset(c.id for c in p.criteria) for p in packs or ()}
     problems: list = []
@@ -307,19 +314,21 @@ def _pack_audits(root: Path, packs, shared: AuditFile) -> tuple:
             problems.append(doc.problem((), "audit", "this folder holds no rule pack", "put the audit file beside its pack's rules"))
             continue
         key = pack.id if pack is not None else path.parent.name
-        for cid in part.reasons:
-            if pack is not None and cid not in criteria[pack.id]:
-                problems.append(doc.problem(("reasons", cid), cid, f"'{cid}' is not a criterion of pack {pack.id}",
-                                            suggest(cid, sorted(criteria[pack.id])), at_key=True))
+        for section, named in (("reasons", part.reasons), ("quoted", part.quoted)):
+            for cid in named:
+                if pack is not None and cid not in criteria[pack.id]:
+                    problems.append(doc.problem((section, cid), cid, f"'{cid}' is not a criterion of pack {pack.id}",
+                                                suggest(cid, sorted(criteria[pack.id])), at_key=True))
         for name in part.topics:
             if name in topics:
                 problems.append(doc.problem(("topics", name), name, f"topic '{name}' is defined twice", "", at_key=True))
         problems += _regex_problems(doc)
         reasons[key], outside[key], omitted[key] = dict(part.reasons), dict(part.outside_reasons), part.omitted
+        quoted[key] = dict(part.quoted)
         topics.update(part.topics)
     if problems:
         raise ValidationFailure(problems)
-    return reasons, outside, topics, criteria, omitted
+    return reasons, outside, topics, criteria, omitted, quoted
 
 
 _NOT_PATTERNS = ("omitted", "severities", "chapter_regions", "editions", "date_order", "schema", "title_stop_words", "role_words",
@@ -368,6 +377,7 @@ class Reason:
     kind: str                       # patient | guideline | conclusion
     criteria: list[str]
     outside: list[str]
+    quoted: list[str] = field(default_factory=list)  # criteria whose guideline words the sentence quotes
 
 
 @dataclass
@@ -375,6 +385,7 @@ class ItemAudit:
     check: ItemCheck
     reasons: list[Reason] = field(default_factory=list)
     rationale_cites: list[str] = field(default_factory=list)
+    rationale_quotes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -437,6 +448,7 @@ class Auditor:
 
         out = []
         named, outside_reasons = self.r.reasons_for(pack), self.r.outside_for(pack)  # once per rationale
+        quotes = self.r.pack_quoted.get(pack, {}) if pack is not None else {}
         for s, e in self.sentences(text, Segment("rationale", start, end)):
             sentence = text[s:e]
             quoting = bool(self.r.guideline.search(sentence)) and not self.r.patient_strong.search(sentence) \
@@ -461,7 +473,8 @@ class Auditor:
                     deficient = bool(self.r.deficiency.search(clause))
                     criteria += [cid for cid, rx in named.items()
                                  if (deficient or cid in self.exclusions) and rx.search(clause) and cid not in criteria]
-            out.append(Reason(s, e, kind, criteria, outside))
+            quoted = [cid for cid, rx in quotes.items() if rx.search(sentence)] if map_criteria else []
+            out.append(Reason(s, e, kind, criteria, outside, quoted))
         return out
 
     def _item(self, letter: LetterCheck, item: ItemCheck) -> ItemAudit:
@@ -474,6 +487,7 @@ class Auditor:
         if it.rationale is not None:
             audit.reasons = self.reasons(text, it.rationale.start, it.rationale.end, item.decision is not None, item.pack)
             audit.rationale_cites = sorted({c for r in audit.reasons for c in r.criteria}, key=_criterion_order)
+            audit.rationale_quotes = sorted({c for r in audit.reasons for c in r.quoted}, key=_criterion_order)
         if not it.citations:
             said = [_quote(text, m.start(), m.end()) for m in self.r.no_citation.finditer(text, it.span.start, it.span.end)]
             audit.findings.append(self.finding("no-guideline-cited", "the item cites no guideline", [title_q] + said))
@@ -736,11 +750,12 @@ class Auditor:
             # (a count over two ceilings) is covered by that reason
             failing = lambda cid: {u.name for u in results[cid].facts if u.evidence and u.outcome == "not satisfied"}  # noqa: E731
             given = {n for cid in unmet if cid in audit.rationale_cites for n in failing(cid)}
-            # (a criterion not documented stops certification as an unmet one does)
+            # (a criterion not documented stops certification as an unmet one does; one quoted is in view)
+            in_view = set(audit.rationale_cites) | set(audit.rationale_quotes)
             one_will_do = self.r.pack_omitted.get(item.pack) == "one" and any(
-                c in audit.rationale_cites and r.status in ("not_met", "not_documented") for c, r in results.items())
+                c in in_view and r.status in ("not_met", "not_documented") for c, r in results.items())
             for cid in () if one_will_do else unmet:
-                if cid not in audit.rationale_cites and not given & failing(cid):
+                if cid not in in_view and not given & failing(cid):
                     out.append(self.finding("rationale-omits-unmet-criterion",
                                             f"{cid} ({results[cid].criterion.name}) is documented as not met but the rationale does not give it as a reason",
                                             evidence_of(cid)))
