@@ -184,13 +184,16 @@ def test_a_rationale_that_quotes_an_unmet_criterion_has_not_omitted_it(tmp_path)
     # an excess is something wrong too ("more than is usually needed", "beyond what the guidelines support")
     ("In his case eight more sessions would bring the total to fourteen, which is more than is usually needed.",
      "mtus-2009-physical-medicine", {"PM-COURSE"}),
+    # a limit reached is something wrong ("the number permitted by Labor Code 4604.5(c)(1)")
+    ("He has already received 24 chiropractic visits for this injury, the number permitted by Labor Code 4604.5(c)(1).",
+     "mtus-2009-manipulation", {"MAN-CAP"}),
     # (both regions' criteria name red flags; the one that does not apply to the item is never reported)
     ("In this case, the physical examination does not reveal nerve impairment or other red flags.",
      "acoem-2004-spine-imaging", {"LB-NERVE", "NECK-INDICATION"}),
 ])
 def test_a_rationale_sentence_is_a_reason_or_a_quotation(auditor, rationale, pack, cited):
     found = {c for r in auditor.reasons(rationale, 0, len(rationale), True, pack) for c in r.criteria}
-    assert found & {"PM-HOME", "PM-COURSE", "LB-NERVE", "LB-CARE", "LB-SURGERY", "NECK-INDICATION"} == cited
+    assert found & {"PM-HOME", "PM-COURSE", "LB-NERVE", "LB-CARE", "LB-SURGERY", "NECK-INDICATION", "MAN-CAP"} == cited
 
 
 def test_one_date_inconsistency_is_reported_once():

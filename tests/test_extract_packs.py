@@ -139,6 +139,14 @@ def test_a_change_since_the_imaging(extractor, text, value):
     ("He reports progressive weakness in the left leg.", True),
     ("Hx of prostate cancer.", True),
     ("New urinary retention since Monday.", True),
+    # the red flags for fracture: major trauma, a fracture to rule out, osteoporosis with a fall, percussion
+    # tenderness over a spinous process
+    ("Diagnoses: cervical sprain after a motor vehicle collision, rule out cervical fracture.", True),
+    ("He was the driver in a high-speed rear-end collision.", True),
+    ("She has osteoporosis and landed hard on her buttocks when she fell.", True),
+    ("There was focal tenderness to percussion over the L1 spinous process.", True),
+    ("The pain followed a lifting strain without significant trauma.", None),
+    ("She has osteoporosis.", None),
     # the risks of a procedure are not the patient's findings
     ("We discussed the risks of infection and fever.", None),
 ])
@@ -277,6 +285,15 @@ def test_a_count_in_a_sentence_naming_two_requests_belongs_to_the_one_it_follows
     acu = _facts_of(checker, note, "mtus-2007-acupuncture")
     assert "visits_requested" not in pt and (pt["visits_per_week"], pt["weeks_requested"]) == (2, 2)
     assert acu["visits_requested"] == 6 and "visits_per_week" not in acu
+
+
+def test_a_count_whose_phrase_names_another_treatment_is_that_treatment_s(checker):
+    """"8 more physical therapy visits" after an acupuncture request: the count's own phrase names physical
+    therapy, so it is no count of acupuncture, though acupuncture is the treatment named before it."""
+    note = ("Plan: the physician requested acupuncture for the neck 1-2 times per week for 3 weeks, and 8 more "
+            "physical therapy visits.\n")
+    assert "visits_requested" not in _facts_of(checker, note, "mtus-2007-acupuncture")
+    assert _facts_of(checker, note, "mtus-2009-physical-medicine")["visits_requested"] == 8
 
 
 def test_a_name_another_pack_refuses_does_not_take_the_count(checker):

@@ -362,6 +362,13 @@ class Extractor:
         if t.fact not in shared:
             return False
         s, at = t.sentence[0], t.quote[0]
+        # the phrase read names a treatment: its count is that treatment's ("8 more physical therapy
+        # visits" is a count of physical therapy, whatever was named before it, and none of acupuncture)
+        a, b = t.quote
+        if names.search(text, a, b) is not None:
+            return False
+        if named_before(text, a, b) >= 0:
+            return True
         mine = max((m.end() for m in names.finditer(text, s, at)), default=-1)
         return named_before(text, s, at) > mine
 
