@@ -242,6 +242,9 @@ def test_a_finding_the_record_does_not_reveal_stays_not_documented(sentence, che
 @pytest.mark.parametrize("request_line,per_week,weeks", [
     ("Request: physical therapy, additional 3 visits per week for 2 weeks, lumbar spine.", 3, 2),
     ("Request: physical therapy 2 sessions a week for 4 weeks to the neck.", 2, 4),
+    # a range is read at its upper bound, what the request would allow
+    ("Request: physical therapy 1-2 times per week for 3 weeks for the neck.", 2, 3),
+    ("Request: physical therapy two to three visits a week for four to six weeks, lumbar.", 3, 6),
 ])
 def test_visits_per_week_is_a_frequency_not_a_count(checker, request_line, per_week, weeks):
     facts = _facts_of(checker, request_line + "\n", "mtus-2009-physical-medicine")
@@ -299,3 +302,16 @@ def test_a_count_whose_phrase_names_another_treatment_is_that_treatment_s(checke
 def test_a_name_another_pack_refuses_does_not_take_the_count(checker):
     note = "Plan: request chiropractic physiotherapy treatment, 6 visits, for the lumbar spine.\n"
     assert _facts_of(checker, note, "mtus-2009-manipulation")["visits_requested"] == 6
+
+
+def test_a_partly_certified_item_is_read_on_its_original_request(checker):
+    """"Physical therapy 12 visits for the lumbar spine was the original request. Physical therapy 4 visits
+    was authorized ...": the heading says "authorized", which refuses the plain count pattern, yet the
+    item is judged on the 12 visits of its original request (the guideline limits count the whole course)."""
+    from conftest import ROOT
+
+    letter = checker.check_file(ROOT / "tests" / "fixtures" / "letters" / "dwc_partial_wrapped.txt")
+    pt = next(i for i in letter.items if i.pack == "mtus-2009-physical-medicine")
+    fact = pt.extraction.facts.facts["visits_requested"]
+    assert fact.value == 12
+    assert [" ".join(e.quote.split()) for e in fact.evidence] == ["12 visits for the lumbar spine was the original request"]
