@@ -89,6 +89,9 @@ def test_trigger_point_outcomes_do_not_move(checkers, corpus):
     ("Inpatient rehabilitation with physical and occupational therapy, 7 days", None),   # a level of care
     ("Home health physical therapy 2x3", None),
     ("Physical therapy 2 times a week for 4 weeks, lumbar spine", "mtus-2009-physical-medicine"),
+    # a physical exam given with a course's frequency is a misprinted therapy request; an exam is not
+    ("Physical exam 2 times 8", "mtus-2009-physical-medicine"),
+    ("Physical exam and consultation", None),
 ])
 def test_the_recognisers_route_titles(checkers, title, pack):
     found = checkers[1].pack_for_title(title)
