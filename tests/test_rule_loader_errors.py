@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,28 @@ def test_broken_vocabulary_is_located(tmp_path):
         load_rules(tmp_path / "rules")
     assert any("unknown fact 'prior_injection_dat'" in p.message and "did you mean 'prior_injection_date'" in p.hint
                for p in info.value.problems)
+
+
+def test_libyaml_and_the_python_parser_read_every_bundled_file_alike(monkeypatch):
+    """The loader parses with libyaml where PyYAML has it; every rule and case file gives the same data
+    and the same positions with the pure-Python parser, and a syntax error the same line and column."""
+    import yaml
+
+    from checker.rules import yamlsrc
+
+    if yamlsrc._PARSER is yaml.SafeLoader:
+        pytest.skip("PyYAML without libyaml: only the Python parser is there")
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(root.glob("rules/**/*.yaml")) + sorted(root.glob("cases/**/*.yaml"))
+    broken = "schema: checker/rules/1\ncriteria:\n  - id: X\n   name: bad indent\n"
+
+    def read_all():
+        out = [(d.data, d.positions, d.key_positions) for d in map(yamlsrc.load_yaml_file, files)]
+        with pytest.raises(ValidationFailure) as exc:
+            yamlsrc.load_yaml_text(broken, "broken.yaml")
+        return out, [(p.line, p.col) for p in exc.value.problems]
+
+    fast = read_all()
+    python = type("_PythonStrict", (yaml.SafeLoader,), {"yaml_implicit_resolvers": yamlsrc._StrictLoader.yaml_implicit_resolvers})
+    monkeypatch.setattr(yamlsrc, "_StrictLoader", python)
+    assert read_all() == fast and len(files) > 50
