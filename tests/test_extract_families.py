@@ -622,6 +622,18 @@ def test_a_phrase_pointing_back_judges_the_therapies_before_even_when_it_names_a
     assert found.get("physical_therapy_failed") is True and found.get("muscle_relaxants_failed") is True
 
 
+def test_a_therapy_report_in_the_next_sentence_judges_the_therapies_before(extractor):
+    """The outcome is told in the next sentence, about the therapy's own report ("The therapy discharge note
+    states that the arm pain and numbness were 'no better'"), with the finding's words quoted."""
+    text = ("Conservative care since the injury has included eight physical therapy visits from 05/08/2017 to "
+            "06/16/2017 and a home program. The therapy discharge note states that the arm pain and numbness "
+            "were \"no better\".")
+    assert read(extractor, text).get("physical_therapy_failed") is True
+    # the report's words without an outcome judge nothing
+    quiet = text.replace('were "no better"', "were reviewed")
+    assert quiet != text and "physical_therapy_failed" not in read(extractor, quiet)
+
+
 @pytest.mark.parametrize("text,day", [
     ("Pt: [redacted]   DOB 1/30/63\nDOI 7/9/12   Empl: water district\nDOS 10/6/15   Prov: S. N., MD\n"
      "Plan: RFA for TPI x4 today.", D(2015, 10, 6)),
