@@ -275,6 +275,10 @@ def test_a_record_that_failed_to_provide_evidence_of_a_deficit_documents_none(ch
     ("After the eight physical therapy visits she returned to modified duty and stopped tramadol.", True),
     ("Physical therapy: 12 visits completed; he remains TTD and his medications are unchanged.", False),
     ("Physical therapy course finished; the PTP released her to regular duty.", True),
+    # a return to work and less dependence on medication in other words
+    ("After the physical therapy visits she went back to her usual keyboard duties.", True),
+    ("Since the physical therapy he no longer takes ibuprofen every day.", True),
+    ("After physical therapy she resumed her regular warehouse duties.", True),
 ])
 def test_the_outcome_of_an_earlier_course_follows_the_definition_of_functional_improvement(checker, history, value):
     note = f"{history}\nPlan: request physical therapy 2 times a week for 3 weeks for the lumbar spine.\n"
