@@ -622,6 +622,16 @@ def test_a_phrase_pointing_back_judges_the_therapies_before_even_when_it_names_a
     assert found.get("physical_therapy_failed") is True and found.get("muscle_relaxants_failed") is True
 
 
+@pytest.mark.parametrize("text", [
+    "There is a lack of documentation that this claimant has failed conservative treatment measures.",
+    "There is no indication that physical therapy has failed.",
+    "The records are without documentation that the NSAIDs failed.",
+])
+def test_a_record_that_does_not_show_a_clause_documents_nothing(extractor, text):
+    found = read(extractor, text)
+    assert not {"conservative_care_failed", "physical_therapy_failed", "nsaids_failed"} & set(found), found
+
+
 def test_a_therapy_report_in_the_next_sentence_judges_the_therapies_before(extractor):
     """The outcome is told in the next sentence, about the therapy's own report ("The therapy discharge note
     states that the arm pain and numbness were 'no better'"), with the finding's words quoted."""
