@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
     (r"ab", 0, None),               # too short to be worth a test
     (r"caf\u00e9s", 0, None),       # a word with a letter outside ASCII: always scanned
     (r"\u00e9t\u00e9", 0, None),    # not ASCII
+    (r"walk\w*\s+\d+\s*(?:->|\u2192)", 0, {"walk"}),  # another element's non-ASCII or short words do not hide it
 ])
 def test_required_words(pattern, flags, words):
     assert required_words(pattern, flags) == (None if words is None else frozenset(words))

@@ -62,6 +62,9 @@ def _sequence(items: list) -> Optional[frozenset[str]]:
             if words:
                 candidates.append(words)
     end_run()
+    # only requirements a substring test can use: ASCII words of MIN_WORD letters or more ("->" or "→"
+    # in one element must not hide the words of another)
+    candidates = [words for words in candidates if min(map(len, words)) >= MIN_WORD and all(w.isascii() for w in words)]
     if not candidates:
         return None
     return max(candidates, key=lambda words: (min(map(len, words)), -len(words)))
