@@ -187,6 +187,14 @@ def _ratio(num: int, den: int) -> Optional[float]:
     return None if den == 0 else num / den
 
 
+def _class_figures(per_class: dict[str, dict[str, int]]) -> dict[str, Optional[float]]:
+    """Balanced accuracy (the mean of the two classes' recalls; None unless both have items) and overturn
+    recall of per-class counts."""
+    recalls = [_ratio(d["right"], d["n"]) for d in per_class.values()]
+    return {"balanced_accuracy": None if None in recalls else sum(recalls) / len(recalls),
+            "overturn_recall": _ratio(per_class["overturned"]["right"], per_class["overturned"]["n"])}
+
+
 def _judgment(judgments: list[dict[str, Any]], case: str, f: dict[str, Any]) -> Optional[int]:
     for n, j in enumerate(judgments):
         item = j.get("item")
@@ -320,8 +328,6 @@ def measure_items(truth: dict[str, dict[str, Any]], observed: dict[str, dict[str
                 disagreements.append({"letter": case, "item": n, "kind": kind, "letter_decision": t.get("decision"),
                                       "predicted": c["predicted"], "unmet": unmet,
                                       "reader_finds_decision_contradicts_criteria": n in contradicted})
-    recalls = [_ratio(d["right"], d["n"]) for d in decisions.values()]
-    criteria_recalls = [_ratio(d["right"], d["n"]) for d in by_criteria.values()]
     return {
         "routing": {
             "kinds_items": routed_total, "evaluated_by_their_pack": routed_ok,
@@ -334,15 +340,10 @@ def measure_items(truth: dict[str, dict[str, Any]], observed: dict[str, dict[str
         },
         "decisions": {
             "per_class": decisions,
-            "balanced_accuracy": None if None in recalls else sum(recalls) / len(recalls),
-            "overturn_recall": _ratio(decisions["overturned"]["right"], decisions["overturned"]["n"]),
+            **_class_figures(decisions),
             "upheld_recall": _ratio(decisions["upheld"]["right"], decisions["upheld"]["n"]),
             "disagreements": disagreements, "other_decisions": other_decisions,
-            "by_criteria": {
-                "per_class": by_criteria,
-                "balanced_accuracy": None if None in criteria_recalls else sum(criteria_recalls) / len(criteria_recalls),
-                "overturn_recall": _ratio(by_criteria["overturned"]["right"], by_criteria["overturned"]["n"]),
-            },
+            "by_criteria": {"per_class": by_criteria, **_class_figures(by_criteria)},
         },
     }
 

@@ -88,10 +88,14 @@ class Assertions:
         # a sentence without a modifier phrase gives its targets no category: spaCy is not run on it
         plain = {sentence for sentence in {sentence for sentence, _ in targets}
                  if not self._may_modify(text[sentence[0]:sentence[1]])}
-        if plain:
-            rest = [t for t in targets if t[0] not in plain]
-            found = dict(zip(rest, self._analyse(text, rest))) if rest else {}
-            return [found.get(t, frozenset()) for t in targets]
+        if not plain:
+            return self._context(text, targets)
+        rest = [t for t in targets if t[0] not in plain]
+        found = dict(zip(rest, self._context(text, rest))) if rest else {}
+        return [found.get(t, frozenset()) for t in targets]
+
+    def _context(self, text: str, targets: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[frozenset[str]]:
+        """ConText's categories for each target, its sentences joined into one document."""
         used = sorted({sentence for sentence, _ in targets})
         pieces, maps, offsets, position = [], {}, {}, 0
         for s, e in used:

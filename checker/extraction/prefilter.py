@@ -34,10 +34,8 @@ def required_words(pattern: str, flags: int = 0) -> Optional[frozenset[str]]:
         tree = _p.parse(pattern, flags)
     except Exception:  # noqa: BLE001 - the pattern compiled already; anything unusual: no prefilter
         return None
-    words = _sequence(list(tree))
-    if not words or min(map(len, words)) < MIN_WORD or not all(w.isascii() for w in words):
-        return None
-    return frozenset(w.lower() for w in words)
+    words = _sequence(list(tree))  # (every requirement it gives is ASCII words of MIN_WORD letters or more)
+    return frozenset(w.lower() for w in words) if words else None
 
 
 def _sequence(items: list) -> Optional[frozenset[str]]:
